@@ -1,0 +1,99 @@
+#include "labels/HostLabelMap.h"
+
+#include <algorithm>
+
+namespace wds {
+namespace {
+
+bool looksLikeIpv4(const std::string& value) {
+    return std::all_of(value.begin(), value.end(),
+                       [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+}
+
+}  // namespace
+
+HostLabelMap::HostLabelMap(std::string labelName, Fetch fetch,
+                           std::chrono::milliseconds refreshInterval, Logger log, Clock clock)
+    : labelName_(std::move(labelName)),
+      fetch_(std::move(fetch)),
+      refreshInterval_(refreshInterval),
+      log_(std::move(log)),
+      clock_(clock ? std::move(clock) : Clock([] { return std::chrono::steady_clock::now(); })),
+      snapshot_(std::make_shared<Snapshot>()) {}
+
+std::shared_ptr<const HostLabelMap::Snapshot> HostLabelMap::build(
+    const std::vector<std::string>& values) const {
+    auto snapshot = std::make_shared<Snapshot>();
+    snapshot->values.insert(values.begin(), values.end());
+    if (snapshot->values.empty()) {
+        log_.error("no active Prometheus target has a '" + labelName_ +
+                   "' label: no compute node can be resolved");
+    }
+    for (const std::string& value : snapshot->values) {
+        const size_t dot = value.find('.');
+        // IP addresses have no short name ("10.1.2.3" is not host "10").
+        if (dot == std::string::npos || dot == 0 || looksLikeIpv4(value))
+            continue;
+        auto [it, inserted] = snapshot->shortNames.emplace(value.substr(0, dot), value);
+        if (!inserted) {
+            // Values iterate sorted, so the smallest one wins: deterministic, unlike Watcher.
+            log_.warning("short host name '" + it->first + "' is ambiguous ('" + it->second +
+                         "' and '" + value + "'); using '" + it->second + "'");
+        }
+    }
+    return snapshot;
+}
+
+std::shared_ptr<const HostLabelMap::Snapshot> HostLabelMap::current(uint64_t* generation) const {
+    std::lock_guard<std::mutex> lock(snapshotMutex_);
+    if (generation != nullptr)
+        *generation = generation_;
+    return snapshot_;
+}
+
+std::optional<std::string> HostLabelMap::lookup(const Snapshot& snapshot, const std::string& host) {
+    if (snapshot.values.count(host) != 0)
+        return host;
+    auto it = snapshot.shortNames.find(host);
+    if (it != snapshot.shortNames.end())
+        return it->second;
+    return std::nullopt;
+}
+
+void HostLabelMap::load() {
+    std::lock_guard<std::mutex> refreshLock(refreshMutex_);
+    auto snapshot = build(fetch_());
+    lastRefresh_ = clock_();
+    std::lock_guard<std::mutex> lock(snapshotMutex_);
+    snapshot_ = std::move(snapshot);
+    ++generation_;
+}
+
+std::optional<std::string> HostLabelMap::resolve(const std::string& hostname) {
+    uint64_t seen = 0;
+    if (auto found = lookup(*current(&seen), hostname))
+        return found;
+
+    std::lock_guard<std::mutex> refreshLock(refreshMutex_);
+    uint64_t now = 0;
+    auto snapshot = current(&now);
+    // Someone refreshed while we waited for the lock: their result is as fresh as ours would be.
+    if (now == seen && clock_() - lastRefresh_ >= refreshInterval_) {
+        log_.info("host '" + hostname + "' not among the " +
+                  std::to_string(snapshot->values.size()) + " '" + labelName_ +
+                  "' label values; fetching the active targets again");
+        snapshot = build(fetch_());
+        lastRefresh_ = clock_();
+        std::lock_guard<std::mutex> lock(snapshotMutex_);
+        snapshot_ = snapshot;
+        ++generation_;
+    }
+    return lookup(*snapshot, hostname);
+}
+
+std::vector<std::string> HostLabelMap::labelValues() const {
+    auto snapshot = current();
+    return {snapshot->values.begin(), snapshot->values.end()};
+}
+
+}  // namespace wds

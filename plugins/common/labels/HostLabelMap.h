@@ -1,0 +1,66 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "logging/Logger.h"
+
+namespace wds {
+
+/**
+ * Maps Watcher's compute-node host names to the values of the fqdn label found on the active
+ * Prometheus targets: an exact match first, then the short name ("compute-1" for
+ * "compute-1.example.org"). On a miss the targets are fetched again, but at most once per
+ * refresh interval, and concurrent misses share one fetch. Safe to use from many threads.
+ */
+class HostLabelMap {
+  public:
+    using Fetch = std::function<std::vector<std::string>()>;
+    using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
+    HostLabelMap(std::string labelName, Fetch fetch, std::chrono::milliseconds refreshInterval,
+                 Logger log, Clock clock = {});
+
+    /** Fetches the targets now (at create). Fetch errors propagate. */
+    void load();
+
+    /** The label value for `hostname`, or nullopt when no active target carries it. */
+    std::optional<std::string> resolve(const std::string& hostname);
+
+    /** All known label values, sorted. */
+    std::vector<std::string> labelValues() const;
+    const std::string& labelName() const { return labelName_; }
+
+  private:
+    struct Snapshot {
+        std::set<std::string> values;
+        std::map<std::string, std::string> shortNames;  // first dotted component -> value
+    };
+
+    std::shared_ptr<const Snapshot> build(const std::vector<std::string>& values) const;
+    std::shared_ptr<const Snapshot> current(uint64_t* generation = nullptr) const;
+    static std::optional<std::string> lookup(const Snapshot& snapshot, const std::string& host);
+
+    std::string labelName_;
+    Fetch fetch_;
+    std::chrono::milliseconds refreshInterval_;
+    Logger log_;
+    Clock clock_;
+
+    mutable std::mutex snapshotMutex_;  // guards snapshot_ and generation_
+    std::shared_ptr<const Snapshot> snapshot_;
+    uint64_t generation_ = 0;
+
+    std::mutex refreshMutex_;  // one fetch at a time; guards lastRefresh_
+    std::chrono::steady_clock::time_point lastRefresh_{};
+};
+
+}  // namespace wds

@@ -1,0 +1,101 @@
+#include "prometheus_api/PromApiClient.h"
+
+#include "errors/DatasourceError.h"
+
+namespace wds {
+namespace {
+
+wds_status statusForHttp(int http) {
+    if (http == 401 || http == 403)
+        return WDS_E_AUTH;
+    if (http == 429 || (http >= 500 && http <= 599))
+        return WDS_E_UNAVAILABLE;
+    return WDS_E_PROTOCOL;
+}
+
+}  // namespace
+
+PromApiClient::PromApiClient(std::shared_ptr<HttpTransport> transport, std::string rootPath,
+                             RetryPolicy retry, std::chrono::milliseconds defaultTimeout,
+                             Logger log)
+    : transport_(std::move(transport)),
+      apiPrefix_(std::move(rootPath) + "/api/v1/"),
+      retry_(std::move(retry)),
+      defaultTimeout_(defaultTimeout),
+      log_(std::move(log)) {}
+
+std::string PromApiClient::formatTime(int64_t unixMs) {
+    std::string millis = std::to_string(unixMs % 1000);
+    return std::to_string(unixMs / 1000) + "." + std::string(3 - millis.size(), '0') + millis;
+}
+
+std::string PromApiClient::percentEncode(const std::string& text) {
+    static const char* const kHex = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size() * 3 / 2);
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+            out += ch;
+        } else {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 0xF];
+        }
+    }
+    return out;
+}
+
+std::string PromApiClient::get(const std::string& apiPath, const Params& params,
+                               const std::string& what, std::chrono::milliseconds timeout) const {
+    HttpRequest request;
+    request.target = apiPrefix_ + apiPath;
+    for (size_t i = 0; i < params.size(); ++i) {
+        request.target += (i == 0 ? '?' : '&');
+        request.target += percentEncode(params[i].first) + "=" + percentEncode(params[i].second);
+    }
+    request.timeout = timeout.count() > 0 ? timeout : defaultTimeout_;
+
+    return retry_.run(what, log_, [&] {
+        HttpResponse response = transport_->get(request);
+        if (response.status == 200)
+            return std::move(response.body);
+        throw DatasourceError(statusForHttp(response.status),
+                              "HTTP " + std::to_string(response.status) + " for " + what + ": " +
+                                  promjson::errorText(response.body),
+                              response.status);
+    });
+}
+
+std::vector<promjson::Sample> PromApiClient::instantQuery(const std::string& promql,
+                                                          int64_t evalTimeMs,
+                                                          std::chrono::milliseconds timeout) const {
+    Params params{{"query", promql}};
+    if (evalTimeMs != 0)
+        params.emplace_back("time", formatTime(evalTimeMs));
+    const auto effective = timeout.count() > 0 ? timeout : defaultTimeout_;
+    // Let the server give up (with its own clear error) no later than we would.
+    params.emplace_back("timeout", std::to_string(effective.count()) + "ms");
+    const std::string what = "query `" + promql + "` at " + baseUrl();
+    return promjson::decodeInstantVector(get("query", params, what, effective), what, log_);
+}
+
+std::vector<std::string> PromApiClient::activeTargetLabelValues(const std::string& label) const {
+    const std::string what = "active targets at " + baseUrl();
+    return promjson::decodeTargetLabelValues(
+        get("targets", {{"state", "active"}}, what, defaultTimeout_), label, what, log_);
+}
+
+std::vector<std::string> PromApiClient::labelValues(const std::string& label) const {
+    const std::string what = "values of label " + label + " at " + baseUrl();
+    return promjson::decodeStringList(
+        get("label/" + percentEncode(label) + "/values", {}, what, defaultTimeout_), what, log_);
+}
+
+void PromApiClient::runtimeInfo() const {
+    const std::string what = "runtime info at " + baseUrl();
+    promjson::decodeSuccess(get("status/runtimeinfo", {}, what, defaultTimeout_), what, log_);
+}
+
+}  // namespace wds

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "http/HttpTransport.h"
+#include "json/PromResponse.h"
+#include "logging/Logger.h"
+#include "retry/RetryPolicy.h"
+
+namespace wds {
+
+/**
+ * The Prometheus HTTP API (/api/v1/...) over an HttpTransport, with the retry policy applied to
+ * every request and HTTP statuses turned into wds statuses: 401/403 -> WDS_E_AUTH, 429/5xx ->
+ * WDS_E_UNAVAILABLE (retried), other non-200 -> WDS_E_PROTOCOL, each with the server's error text.
+ */
+class PromApiClient {
+  public:
+    using Params = std::vector<std::pair<std::string, std::string>>;
+
+    PromApiClient(std::shared_ptr<HttpTransport> transport, std::string rootPath, RetryPolicy retry,
+                  std::chrono::milliseconds defaultTimeout, Logger log);
+
+    /** GET /api/v1/query; evalTimeMs 0 = the server's now; timeout 0 = the default. */
+    std::vector<promjson::Sample> instantQuery(const std::string& promql, int64_t evalTimeMs,
+                                               std::chrono::milliseconds timeout) const;
+    /** GET /api/v1/targets?state=active: values of `label` over the active targets. */
+    std::vector<std::string> activeTargetLabelValues(const std::string& label) const;
+    /** GET /api/v1/label/<name>/values */
+    std::vector<std::string> labelValues(const std::string& label) const;
+    /** GET /api/v1/status/runtimeinfo: throws unless the server answers with success. */
+    void runtimeInfo() const;
+
+    std::string baseUrl() const { return transport_->baseUrl(); }
+    const Logger& logger() const { return log_; }
+
+    /** "1700000000.5" for 1700000000500 ms: Prometheus' float-seconds time format. */
+    static std::string formatTime(int64_t unixMs);
+    /** RFC 3986 percent-encoding of everything but unreserved characters. */
+    static std::string percentEncode(const std::string& text);
+
+  private:
+    /** GETs apiPath (relative to /api/v1/) and returns the body of a 200 answer. */
+    std::string get(const std::string& apiPath, const Params& params, const std::string& what,
+                    std::chrono::milliseconds timeout) const;
+
+    std::shared_ptr<HttpTransport> transport_;
+    std::string apiPrefix_;
+    RetryPolicy retry_;
+    std::chrono::milliseconds defaultTimeout_;
+    Logger log_;
+};
+
+}  // namespace wds

@@ -1,0 +1,147 @@
+#include "promql/PromQL.h"
+
+#include "errors/DatasourceError.h"
+
+namespace wds::promql {
+
+bool isValidLabelName(std::string_view name) {
+    if (name.empty())
+        return false;
+    for (size_t i = 0; i < name.size(); ++i) {
+        const char c = name[i];
+        const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+        const bool digit = c >= '0' && c <= '9';
+        if (!(alpha || (digit && i > 0)))
+            return false;
+    }
+    return true;
+}
+
+bool isValidUtf8(std::string_view text) {
+    size_t i = 0;
+    while (i < text.size()) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        size_t len = 0;
+        uint32_t cp = 0;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            len = 2, cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3, cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4, cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (i + len > text.size())
+            return false;
+        for (size_t k = 1; k < len; ++k) {
+            const auto cc = static_cast<unsigned char>(text[i + k]);
+            if ((cc & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        const uint32_t minimum[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < minimum[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+std::string quote(std::string_view value, const char* what) {
+    if (value.size() > kMaxLabelValueBytes) {
+        throw DatasourceError(WDS_E_INVALID_ARGUMENT, std::string(what) + " is longer than " +
+                                                          std::to_string(kMaxLabelValueBytes) +
+                                                          " bytes");
+    }
+    if (!isValidUtf8(value)) {
+        throw DatasourceError(WDS_E_INVALID_ARGUMENT, std::string(what) + " is not valid UTF-8");
+    }
+    static const char* const kHex = "0123456789abcdef";
+    std::string out;
+    out.reserve(value.size() + 2);
+    out += '\'';
+    for (const char ch : value) {
+        const auto c = static_cast<unsigned char>(ch);
+        switch (ch) {
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\'':
+                out += "\\'";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                if (c < 0x20 || c == 0x7F) {
+                    out += "\\x";
+                    out += kHex[c >> 4];
+                    out += kHex[c & 0xF];
+                } else {
+                    out += ch;
+                }
+        }
+    }
+    out += '\'';
+    return out;
+}
+
+const char* aggregationOperator(wds_aggregate aggregate) {
+    switch (aggregate) {
+        case WDS_AGGREGATE_MIN:
+            return "min";
+        case WDS_AGGREGATE_MAX:
+            return "max";
+        default:
+            return "avg";
+    }
+}
+
+QueryBuilder::QueryBuilder(std::string fqdnLabel, std::string instanceUuidLabel)
+    : fqdnLabel_(std::move(fqdnLabel)), instanceUuidLabel_(std::move(instanceUuidLabel)) {}
+
+std::string QueryBuilder::hostCpuUsage(wds_aggregate aggregate, std::string_view fqdn,
+                                       int64_t periodS) const {
+    // Watcher's expression, clamped at 0: rate() extrapolation can put idle a hair above 100%.
+    const std::string op = aggregationOperator(aggregate);
+    return "clamp_min(100 - (" + op + " by (" + fqdnLabel_ +
+           ")(rate(node_cpu_seconds_total{mode='idle'," + fqdnLabel_ + "=" +
+           quote(fqdn, "host label value") + "}[" + std::to_string(periodS) + "s])) * 100), 0)";
+}
+
+std::string QueryBuilder::hostRamUsage(wds_aggregate aggregate, std::string_view fqdn,
+                                       int64_t periodS) const {
+    const std::string op = aggregationOperator(aggregate);
+    const std::string selector = "{" + fqdnLabel_ + "=" + quote(fqdn, "host label value") + "}";
+    return op + " by (" + fqdnLabel_ + ")(node_memory_MemTotal_bytes" + selector + " - " + op +
+           "_over_time(node_memory_MemAvailable_bytes" + selector + "[" + std::to_string(periodS) +
+           "s])) / 1024";
+}
+
+std::string QueryBuilder::instanceCpuUsage(wds_aggregate aggregate, std::string_view uuid,
+                                           int64_t periodS, int64_t vcpus) const {
+    const std::string op = aggregationOperator(aggregate);
+    return "clamp_max((" + op + " by (" + instanceUuidLabel_ + ")(rate(ceilometer_cpu{" +
+           instanceUuidLabel_ + "=" + quote(uuid, "instance uuid") + "}[" +
+           std::to_string(periodS) + "s]))/10e+8) *(100/" + std::to_string(vcpus) + "), 100)";
+}
+
+std::string QueryBuilder::instanceRamUsage(wds_aggregate aggregate, std::string_view uuid,
+                                           int64_t periodS) const {
+    const std::string op = aggregationOperator(aggregate);
+    return op + " by (" + instanceUuidLabel_ + ")(" + op + "_over_time(ceilometer_memory_usage{" +
+           instanceUuidLabel_ + "=" + quote(uuid, "instance uuid") + "}[" +
+           std::to_string(periodS) + "s]))";
+}
+
+}  // namespace wds::promql
