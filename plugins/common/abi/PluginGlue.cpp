@@ -78,14 +78,14 @@ std::string optionalString(const char* text) {
     return text != nullptr ? text : "";
 }
 
-AggregationRequest toRequest(const wds_aggregation_query* query) {
+AggregationArgs toRequest(const wds_aggregation_query* query) {
     requireStruct(query, WDS_AGGREGATION_QUERY_V1_0_SIZE, "query");
     requireStruct(query->resource, WDS_RESOURCE_V1_0_SIZE, "query.resource");
     if (query->meter_name == nullptr) {
         throw DatasourceError(WDS_E_INVALID_ARGUMENT, "query.meter_name is NULL");
     }
     const wds_resource& resource = *query->resource;
-    AggregationRequest request;
+    AggregationArgs request;
     request.resourceType = query->resource_type;
     request.meterName = query->meter_name;
     request.uuid = optionalString(resource.uuid);

@@ -49,7 +49,7 @@ std::string Datasource::resolveHost(const std::string& hostname) {
                               " known, short names included)");
 }
 
-AggregationResult Datasource::statisticAggregation(const AggregationRequest& request) {
+AggregationResult Datasource::statisticAggregation(const AggregationArgs& request) {
     // The order of checks follows Watcher: the metric first, then the resource type.
     const MetricInfo* metric = MetricCatalog::find(request.meterName);
     if (metric == nullptr) {

@@ -14,7 +14,7 @@
 namespace wds {
 
 /** statistic_aggregation() arguments, validated and copied out of the C structs. */
-struct AggregationRequest {
+struct AggregationArgs {
     wds_resource_type resourceType = WDS_RESOURCE_COMPUTE_NODE;
     std::string meterName;
     std::string uuid;
@@ -55,7 +55,7 @@ class Datasource {
     /** Loads the host-name label map from the active targets (network). */
     void start();
 
-    AggregationResult statisticAggregation(const AggregationRequest& request);
+    AggregationResult statisticAggregation(const AggregationArgs& request);
     void checkAvailability();
     std::vector<std::string> listMetrics();
 

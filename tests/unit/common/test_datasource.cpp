@@ -1,0 +1,212 @@
+#include <gtest/gtest.h>
+
+#include <Poco/URI.h>
+
+#include "MockTransport.h"
+#include "datasource/Datasource.h"
+#include "errors/DatasourceError.h"
+
+namespace wds {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::_;
+using testing::HasSubstr;
+using testing::Return;
+using testing::Truly;
+
+bool isTargets(const HttpRequest& r) {
+    return r.target.find("/targets") != std::string::npos;
+}
+bool isQuery(const HttpRequest& r) {
+    return r.target.find("/query?") != std::string::npos;
+}
+
+/** The PromQL of a /query request, decoded. */
+std::string promqlOf(const HttpRequest& r) {
+    Poco::URI uri(r.target);
+    for (const auto& [k, v] : uri.getQueryParameters()) {
+        if (k == "query")
+            return v;
+    }
+    return {};
+}
+
+class DatasourceTest : public testing::Test {
+  protected:
+    void SetUp() override {
+        ON_CALL(*transport, get(Truly(isTargets)))
+            .WillByDefault(
+                Return(test::ok(test::targetsBody({"compute-1.example.org", "controller"}))));
+        EXPECT_CALL(*transport, get(Truly(isTargets))).Times(testing::AtLeast(1));
+        Logger log(
+            [](void* ctx, wds_log_level level, const char* m) {
+                if (level >= WDS_LOG_WARNING)
+                    static_cast<std::vector<std::string>*>(ctx)->push_back(m);
+            },
+            &warnings);
+        Datasource::Settings settings;
+        settings.id = "prometheus";
+        settings.labelRefreshInterval = 0ms;
+        datasource = std::make_unique<Datasource>(
+            settings,
+            std::make_unique<PromApiClient>(transport, "", RetryPolicy(1, 0ms), 1000ms, log), log);
+        datasource->start();
+    }
+
+    /** Expects one query, answers it with `body`, and records its PromQL. */
+    void answerQuery(const std::string& body) {
+        EXPECT_CALL(*transport, get(Truly(isQuery))).WillOnce([this, body](const HttpRequest& r) {
+            lastQuery = promqlOf(r);
+            return test::ok(body);
+        });
+    }
+
+    static AggregationArgs host(const std::string& name, const char* meter = "host_cpu_usage") {
+        AggregationArgs r;
+        r.resourceType = WDS_RESOURCE_COMPUTE_NODE;
+        r.hostname = name;
+        r.meterName = meter;
+        return r;
+    }
+    static AggregationArgs instance(const char* meter) {
+        AggregationArgs r;
+        r.resourceType = WDS_RESOURCE_INSTANCE;
+        r.uuid = "uuid-0";
+        r.meterName = meter;
+        r.vcpus = 2;
+        return r;
+    }
+    wds_status statusOf(const AggregationArgs& r, std::string* message = nullptr) {
+        try {
+            datasource->statisticAggregation(r);
+        } catch (const DatasourceError& e) {
+            if (message)
+                *message = e.what();
+            return e.status();
+        }
+        return WDS_OK;
+    }
+
+    std::shared_ptr<testing::NiceMock<test::MockTransport>> transport =
+        std::make_shared<testing::NiceMock<test::MockTransport>>();
+    std::unique_ptr<Datasource> datasource;
+    std::vector<std::string> warnings;
+    std::string lastQuery;
+};
+
+TEST_F(DatasourceTest, HostCpuResolvesTheShortNameAndReturnsTheValue) {
+    answerQuery(test::vectorBody({"12.5"}));
+    auto result = datasource->statisticAggregation(host("compute-1"));
+    EXPECT_EQ(result.value, 12.5);
+    EXPECT_THAT(lastQuery, HasSubstr("fqdn='compute-1.example.org'"));
+    EXPECT_THAT(lastQuery, HasSubstr("avg by (fqdn)"));
+}
+
+TEST_F(DatasourceTest, ZeroIsAValueAndEmptyIsNoData) {
+    answerQuery(test::vectorBody({"0"}));
+    EXPECT_EQ(datasource->statisticAggregation(host("controller")).value, 0.0);
+    answerQuery(test::vectorBody({}));
+    auto result = datasource->statisticAggregation(host("controller", "host_ram_usage"));
+    EXPECT_FALSE(result.value);
+    EXPECT_THAT(result.noDataReason, HasSubstr("node_memory_MemTotal_bytes"));
+}
+
+TEST_F(DatasourceTest, NonFiniteValuesAreNoDataWithAWarningNamingTheQuery) {
+    for (const char* v : {"NaN", "+Inf", "-Inf"}) {
+        answerQuery(test::vectorBody({v}));
+        EXPECT_FALSE(datasource->statisticAggregation(instance("instance_ram_usage")).value);
+    }
+    ASSERT_EQ(warnings.size(), 3u);
+    EXPECT_THAT(warnings[0], HasSubstr("ceilometer_memory_usage"));
+}
+
+TEST_F(DatasourceTest, SeveralSeriesAreAProtocolError) {
+    answerQuery(test::vectorBody({"1", "2"}));
+    EXPECT_EQ(statusOf(instance("instance_ram_usage")), WDS_E_PROTOCOL);
+}
+
+TEST_F(DatasourceTest, UnknownAndUnmappedMetricsAreNotAvailable) {
+    std::string message;
+    for (const char* meter : {"host_outlet_temp", "host_power", "instance_l3_cache_usage", "cpu"}) {
+        EXPECT_EQ(statusOf(host("compute-1", meter), &message), WDS_E_METRIC_NOT_AVAILABLE);
+        EXPECT_THAT(message, HasSubstr(meter));
+    }
+}
+
+TEST_F(DatasourceTest, ResourceTypesAreChecked) {
+    auto r = host("compute-1");
+    r.resourceType = WDS_RESOURCE_BARE_METAL;
+    EXPECT_EQ(statusOf(r), WDS_E_UNSUPPORTED);
+    r.resourceType = WDS_RESOURCE_INSTANCE;
+    EXPECT_EQ(statusOf(r), WDS_E_INVALID_ARGUMENT);
+    r.resourceType = 99;
+    EXPECT_EQ(statusOf(r), WDS_E_UNSUPPORTED);
+}
+
+TEST_F(DatasourceTest, ArgumentsAreValidated) {
+    auto r = host("compute-1");
+    r.periodS = 0;
+    EXPECT_EQ(statusOf(r), WDS_E_INVALID_ARGUMENT);
+    r.periodS = 300;
+    r.aggregate = 7;
+    EXPECT_EQ(statusOf(r), WDS_E_INVALID_ARGUMENT);
+    EXPECT_EQ(statusOf(host("")), WDS_E_INVALID_ARGUMENT);
+    auto i = instance("instance_cpu_usage");
+    i.uuid.clear();
+    EXPECT_EQ(statusOf(i), WDS_E_INVALID_ARGUMENT);
+    i.uuid = "bad\xff";
+    EXPECT_EQ(statusOf(i), WDS_E_INVALID_ARGUMENT);
+}
+
+TEST_F(DatasourceTest, FlavorMetricsComeFromTheResourceWithoutAQuery) {
+    EXPECT_CALL(*transport, get(Truly(isQuery))).Times(0);
+    auto r = instance("instance_ram_allocated");
+    r.memoryMb = 0.0;
+    EXPECT_EQ(datasource->statisticAggregation(r).value, 0.0);
+    r.meterName = "instance_root_disk_size";
+    r.diskGb = 20;
+    EXPECT_EQ(datasource->statisticAggregation(r).value, 20.0);
+    r.diskGb.reset();
+    EXPECT_EQ(statusOf(r), WDS_E_INVALID_ARGUMENT);
+}
+
+TEST_F(DatasourceTest, CountIsMeanWithAWarning) {
+    answerQuery(test::vectorBody({"1"}));
+    auto r = instance("instance_cpu_usage");
+    r.aggregate = WDS_AGGREGATE_COUNT;
+    datasource->statisticAggregation(r);
+    EXPECT_THAT(lastQuery, HasSubstr("avg by (resource)"));
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_THAT(warnings[0], HasSubstr("count"));
+}
+
+TEST_F(DatasourceTest, MissingVcpusCountAsOneWithAWarning) {
+    answerQuery(test::vectorBody({"1"}));
+    auto r = instance("instance_cpu_usage");
+    r.vcpus = 0;
+    datasource->statisticAggregation(r);
+    EXPECT_THAT(lastQuery, HasSubstr("*(100/1), 100)"));
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_THAT(warnings[0], HasSubstr("uuid-0"));
+}
+
+TEST_F(DatasourceTest, UnknownHostRefetchesTargetsThenIsNotFound) {
+    EXPECT_CALL(*transport, get(Truly(isQuery))).Times(0);
+    EXPECT_CALL(*transport, get(Truly(isTargets))).Times(1);  // the refresh (start() was before)
+    std::string message;
+    EXPECT_EQ(statusOf(host("compute-9"), &message), WDS_E_RESOURCE_NOT_FOUND);
+    EXPECT_THAT(message, HasSubstr("compute-9"));
+    EXPECT_THAT(message, HasSubstr("'fqdn'"));
+}
+
+TEST_F(DatasourceTest, HostileNamesCannotChangeTheQuery) {
+    answerQuery(test::vectorBody({}));
+    auto r = instance("instance_ram_usage");
+    r.uuid = "x'} or vector(1) or {a='";
+    datasource->statisticAggregation(r);
+    EXPECT_THAT(lastQuery, HasSubstr(R"({resource='x\'} or vector(1) or {a=\''})"));
+}
+
+}  // namespace
+}  // namespace wds

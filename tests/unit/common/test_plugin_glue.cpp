@@ -1,0 +1,223 @@
+// The C glue seen from a host: every wds_status is reachable and nothing throws across.
+#include <cstring>
+
+#include <gtest/gtest.h>
+
+#include "MockTransport.h"
+#include "abi/PluginGlue.h"
+#include "errors/DatasourceError.h"
+#include "watcher_ds/datasource.hpp"
+
+namespace wds {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::_;
+using testing::Return;
+using testing::Throw;
+using testing::Truly;
+
+std::shared_ptr<testing::NiceMock<test::MockTransport>> g_transport;
+
+std::unique_ptr<Datasource> createForTest(const ConfigMap& config, const Logger& log) {
+    if (config.getBool("test.fail_create", false)) {
+        throw DatasourceError(WDS_E_CONFIG, "test.fail_create is set");
+    }
+    if (config.getBool("test.throw_std", false))
+        throw std::logic_error("boom");
+    Datasource::Settings settings;
+    settings.id = "test";
+    auto client =
+        std::make_unique<PromApiClient>(g_transport, "", RetryPolicy(1, 0ms), 1000ms, log);
+    auto ds = std::make_unique<Datasource>(settings, std::move(client), log);
+    ds->start();
+    return ds;
+}
+
+const wds_config_key kKeys[] = {{sizeof(wds_config_key), 0, "test.fail_create", "false", "x"}};
+const abi::PluginDefinition kDefinition{"test", "Test", kKeys, 1, createForTest};
+
+bool isTargets(const HttpRequest& r) {
+    return r.target.find("/targets") != std::string::npos;
+}
+bool isQuery(const HttpRequest& r) {
+    return r.target.find("/query?") != std::string::npos;
+}
+
+class PluginGlueTest : public testing::Test {
+  protected:
+    void SetUp() override {
+        g_transport = std::make_shared<testing::NiceMock<test::MockTransport>>();
+        ON_CALL(*g_transport, get(Truly(isTargets)))
+            .WillByDefault(Return(test::ok(test::targetsBody({"compute-1.example.org"}))));
+        plugin = abi::entry(nullptr, kDefinition);
+        ASSERT_NE(plugin, nullptr);
+        Outcome outcome;
+        source = Source::create(*plugin, {}, {}, outcome);
+        ASSERT_TRUE(outcome.ok()) << outcome.message;
+    }
+    void TearDown() override {
+        source.reset();
+        g_transport.reset();
+    }
+
+    void answer(HttpResponse response) {
+        EXPECT_CALL(*g_transport, get(Truly(isQuery))).WillOnce(Return(response));
+    }
+    void fail(wds_status status) {
+        EXPECT_CALL(*g_transport, get(Truly(isQuery)))
+            .WillOnce(Throw(DatasourceError(status, "transport says no")));
+    }
+    ValueResult hostCpu(const std::string& host = "compute-1") {
+        return source.hostCpuUsage(host, 300, WDS_AGGREGATE_MEAN);
+    }
+
+    const wds_plugin_v1* plugin = nullptr;
+    Source source;
+};
+
+TEST_F(PluginGlueTest, DescriptorIsComplete) {
+    EXPECT_EQ(plugin->struct_size, WDS_PLUGIN_V1_0_SIZE);
+    EXPECT_EQ(plugin->abi_major, 1u);
+    EXPECT_STREQ(plugin->id, "test");
+    EXPECT_STREQ(plugin->version, WDS_VERSION);
+    EXPECT_EQ(plugin->metric_count, 6u);
+    EXPECT_STREQ(plugin->metrics[0], "host_cpu_usage");
+    EXPECT_EQ(plugin->get_extension(nullptr, "org.openstack.watcher-ds.none/1"), nullptr);
+}
+
+TEST_F(PluginGlueTest, EveryStatusIsReachable) {
+    answer(test::ok(test::vectorBody({"12.5"})));
+    auto r = hostCpu();
+    EXPECT_EQ(r.status, WDS_OK);
+    EXPECT_EQ(r.value, 12.5);
+
+    answer(test::ok(test::vectorBody({})));
+    r = hostCpu();
+    EXPECT_EQ(r.status, WDS_NO_DATA);
+    EXPECT_FALSE(r.value);
+    EXPECT_NE(r.message.find("no data for query"), std::string::npos);
+
+    EXPECT_EQ(source.hostCpuUsage("compute-1", 0).status, WDS_E_INVALID_ARGUMENT);
+    AggregationRequest request;
+    request.meterName = "host_airflow";
+    EXPECT_EQ(source.statisticAggregation(request).status, WDS_E_METRIC_NOT_AVAILABLE);
+    EXPECT_EQ(hostCpu("unknown-host").status, WDS_E_RESOURCE_NOT_FOUND);
+
+    answer({503, "busy"});
+    r = hostCpu();
+    EXPECT_EQ(r.status, WDS_E_UNAVAILABLE);
+    EXPECT_EQ(r.httpStatus, 503);
+    answer({401, "{}"});
+    EXPECT_EQ(hostCpu().status, WDS_E_AUTH);
+    fail(WDS_E_TIMEOUT);
+    EXPECT_EQ(hostCpu().status, WDS_E_TIMEOUT);
+    answer({400, R"({"status":"error","error":"bad"})"});
+    EXPECT_EQ(hostCpu().status, WDS_E_PROTOCOL);
+    request.meterName = "host_cpu_usage";
+    request.resourceType = WDS_RESOURCE_STORAGE;
+    EXPECT_EQ(source.statisticAggregation(request).status, WDS_E_UNSUPPORTED);
+    fail(WDS_E_TLS);
+    EXPECT_EQ(hostCpu().status, WDS_E_TLS);
+    EXPECT_CALL(*g_transport, get(Truly(isQuery))).WillOnce(Throw(std::runtime_error("oops")));
+    r = hostCpu();
+    EXPECT_EQ(r.status, WDS_E_INTERNAL);
+    EXPECT_NE(r.message.find("oops"), std::string::npos);
+
+    Outcome outcome;
+    Source failed = Source::create(*plugin, {{"test.fail_create", "true"}}, {}, outcome);
+    EXPECT_FALSE(failed);
+    EXPECT_EQ(outcome.status, WDS_E_CONFIG);
+    EXPECT_EQ(outcome.message, "test.fail_create is set");
+    Source::create(*plugin, {{"test.throw_std", "true"}}, {}, outcome);
+    EXPECT_EQ(outcome.status, WDS_E_INTERNAL);
+}
+
+TEST_F(PluginGlueTest, HostGettersInvertMinAndMaxButStatisticAggregationDoesNot) {
+    std::vector<std::string> queries;
+    EXPECT_CALL(*g_transport, get(Truly(isQuery)))
+        .Times(3)
+        .WillRepeatedly([&](const HttpRequest& r) {
+            queries.push_back(r.target);
+            return test::ok(test::vectorBody({"1"}));
+        });
+    source.hostCpuUsage("compute-1", 300, WDS_AGGREGATE_MAX);
+    source.hostRamUsage("compute-1", 300, WDS_AGGREGATE_MIN);
+    AggregationRequest request;
+    request.resource = Resource::computeNode("compute-1");
+    request.meterName = "host_cpu_usage";
+    request.aggregate = WDS_AGGREGATE_MAX;
+    source.statisticAggregation(request);
+    EXPECT_NE(queries[0].find("min%20by"), std::string::npos);
+    EXPECT_NE(queries[1].find("max%20by"), std::string::npos);
+    EXPECT_NE(queries[2].find("max%20by"), std::string::npos);
+}
+
+TEST_F(PluginGlueTest, NullAndUndersizedArgumentsAreRefused) {
+    wds_error err;
+    std::memset(&err, 0, sizeof err);
+    err.struct_size = sizeof err;
+    double value = 0;
+    EXPECT_EQ(plugin->statistic_aggregation(nullptr, nullptr, &value, &err),
+              WDS_E_INVALID_ARGUMENT);
+    EXPECT_EQ(plugin->check_availability(nullptr, &err), WDS_E_INVALID_ARGUMENT);
+    EXPECT_EQ(plugin->list_metrics(nullptr, nullptr, nullptr), WDS_E_INVALID_ARGUMENT);
+    EXPECT_EQ(plugin->create(nullptr, nullptr, 0, nullptr, &err), WDS_E_INVALID_ARGUMENT);
+    EXPECT_EQ(plugin->create(nullptr, nullptr, 3, nullptr, nullptr), WDS_E_INVALID_ARGUMENT);
+
+    wds_resource resource;
+    std::memset(&resource, 0, sizeof resource);
+    resource.struct_size = sizeof resource;
+    wds_aggregation_query query;
+    std::memset(&query, 0, sizeof query);
+    query.struct_size = 8;  // a host claiming an older, smaller struct than v1.0
+    query.resource = &resource;
+    wds_source* handle = nullptr;
+    ASSERT_EQ(plugin->create(nullptr, nullptr, 0, &handle, &err), WDS_OK);
+    EXPECT_EQ(plugin->statistic_aggregation(handle, &query, &value, &err), WDS_E_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(err.message).find("struct_size"), std::string::npos);
+    query.struct_size = sizeof query;
+    query.meter_name = "host_cpu_usage";
+    EXPECT_EQ(plugin->statistic_aggregation(handle, &query, nullptr, &err), WDS_E_INVALID_ARGUMENT);
+    plugin->destroy(handle);
+    plugin->destroy(nullptr);
+    plugin->string_list_release(nullptr);
+}
+
+TEST_F(PluginGlueTest, ErrorReportsStayInsideTheCallersStruct) {
+    // A caller with a smaller (hypothetical older) wds_error: nothing is written past it.
+    unsigned char buffer[64];
+    std::memset(buffer, 0xAB, sizeof buffer);
+    auto* err = reinterpret_cast<wds_error*>(buffer);
+    err->struct_size = 20;
+    abi::reportError(err, WDS_E_PROTOCOL, std::string(500, 'x'), 400);
+    EXPECT_EQ(err->status, WDS_E_PROTOCOL);
+    EXPECT_EQ(err->http_status, 400);
+    EXPECT_EQ(std::string(err->message), "xxxxxxx");  // 8 bytes of room: 7 chars + NUL
+    for (size_t i = 20; i < sizeof buffer; ++i)
+        EXPECT_EQ(buffer[i], 0xAB) << i;
+}
+
+TEST_F(PluginGlueTest, ListMetricsIsPluginOwned) {
+    EXPECT_CALL(*g_transport, get(Truly([](const HttpRequest& r) {
+        return r.target.find("__name__") != std::string::npos;
+    }))).WillOnce(Return(test::ok(R"({"status":"success","data":["up","node_load1"]})")));
+    std::vector<std::string> names;
+    ASSERT_TRUE(source.listMetrics(names).ok());
+    EXPECT_EQ(names, (std::vector<std::string>{"up", "node_load1"}));
+}
+
+TEST_F(PluginGlueTest, HostOfAnotherMajorIsRefusedWithALogLine) {
+    std::string logged;
+    wds_host_v1 host;
+    std::memset(&host, 0, sizeof host);
+    host.struct_size = sizeof host;
+    host.abi_major = 2;
+    host.host_ctx = &logged;
+    host.log = [](void* ctx, wds_log_level, const char* m) { *static_cast<std::string*>(ctx) = m; };
+    EXPECT_EQ(abi::entry(&host, kDefinition), nullptr);
+    EXPECT_NE(logged.find("host speaks 2.x"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace wds
