@@ -1,0 +1,385 @@
+#include <dlfcn.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "servers/Dataset.h"
+#include "servers/NodeExporter.h"
+#include "servers/PrometheusServer.h"
+#include "servers/TempDir.h"
+#include "watcher_ds/datasource.hpp"
+
+namespace {
+
+using testing::HasSubstr;
+using wds::testing::Dataset;
+using Config = std::vector<std::pair<std::string, std::string>>;
+
+constexpr const char* kLiveFqdn = "live-node.test";
+const std::vector<std::string> kAggregates = {"mean", "min", "max"};
+// (period, evaluation time) pairs: whole range, both ends, middle.
+const std::vector<std::pair<int64_t, int64_t>> kWindows = {{15, Dataset::kEnd},
+                                                           {300, Dataset::kEnd},
+                                                           {600, Dataset::kEnd - 3600},
+                                                           {900, Dataset::kStart + 900},
+                                                           {4 * 3600, Dataset::kEnd}};
+
+wds_aggregate aggregateOf(const std::string& name) {
+    return *wds::parseAggregate(name);
+}
+
+void expectValue(const wds::ValueResult& result, double expected, const std::string& what) {
+    ASSERT_EQ(result.status, WDS_OK) << what << ": " << result.message;
+    if (expected == 0.0) {
+        EXPECT_EQ(*result.value, 0.0) << what;  // an exact 0.0, never "no data"
+    } else {
+        EXPECT_NEAR(*result.value, expected, 1e-6 * std::fabs(expected)) << what;
+    }
+}
+
+class PrometheusPluginTest : public testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        dir_ = new wds::testing::TempDir("wds-it-prom-");
+        node_ = new wds::testing::NodeExporter();
+        node_->start();
+        auto options = Dataset::prometheusOptions(dir_->file("dataset.om"));
+        options.targets.push_back({node_->address(), "node-live", {{"fqdn", kLiveFqdn}}, 1});
+        prom_ = new wds::testing::PrometheusServer(options);
+        prom_->start();
+
+        library_ = dlopen(WDS_PROMETHEUS_PLUGIN, RTLD_NOW | RTLD_LOCAL);
+        ASSERT_NE(library_, nullptr) << dlerror();
+        auto entry =
+            reinterpret_cast<wds_plugin_entry_v1_fn>(dlsym(library_, WDS_PLUGIN_ENTRY_V1_SYMBOL));
+        ASSERT_NE(entry, nullptr);
+        plugin_ = entry(nullptr);
+        ASSERT_NE(plugin_, nullptr);
+    }
+    static void TearDownTestSuite() {
+        delete prom_;
+        delete node_;
+        delete dir_;
+        // The library stays loaded: unloading is exercised by dedicated tests only.
+    }
+
+    static Config baseConfig() {
+        return {{"prometheus_client.host", prom_->host()},
+                {"prometheus_client.port", std::to_string(prom_->port())},
+                {"watcher_datasources.query_max_retries", "2"},
+                {"watcher_datasources.query_interval", "0.05"},
+                {"prometheus_client.timeout", "5"}};
+    }
+
+    wds::Source create(const Config& config, wds::Outcome* outcome = nullptr) {
+        wds::Outcome local;
+        wds::Source source = wds::Source::create(
+            *plugin_, config,
+            [this](wds_log_level level, const std::string& line) {
+                std::lock_guard<std::mutex> lock(logMutex_);
+                logs_.push_back(std::to_string(level) + " " + line);
+            },
+            outcome ? *outcome : local);
+        if (!outcome) {
+            EXPECT_TRUE(local.ok()) << local.message;
+        }
+        return source;
+    }
+
+    wds::ValueResult aggregate(const wds::Source& source, wds_resource_type type,
+                               const std::string& meter, const wds::Resource& resource,
+                               const std::string& agg, int64_t period, int64_t evalS) {
+        wds::AggregationRequest request;
+        request.resourceType = type;
+        request.meterName = meter;
+        request.resource = resource;
+        request.aggregate = aggregateOf(agg);
+        request.periodS = period;
+        request.evalTimeMs = evalS * 1000;
+        return source.statisticAggregation(request);
+    }
+
+    static wds::Resource instance(const std::string& uuid, int vcpus) {
+        wds::Resource r = wds::Resource::instance(uuid);
+        r.vcpus = vcpus;
+        return r;
+    }
+
+    static inline wds::testing::TempDir* dir_ = nullptr;
+    static inline wds::testing::NodeExporter* node_ = nullptr;
+    static inline wds::testing::PrometheusServer* prom_ = nullptr;
+    static inline void* library_ = nullptr;
+    static inline const wds_plugin_v1* plugin_ = nullptr;
+    std::mutex logMutex_;
+    std::vector<std::string> logs_;
+};
+
+TEST_F(PrometheusPluginTest, DescriptorAndAvailability) {
+    EXPECT_STREQ(plugin_->id, "prometheus");
+    EXPECT_EQ(plugin_->abi_major, WDS_ABI_MAJOR);
+    auto source = create(baseConfig());
+    EXPECT_TRUE(source.checkAvailability().ok());
+    std::vector<std::string> names;
+    ASSERT_TRUE(source.listMetrics(names).ok());
+    EXPECT_THAT(names, testing::IsSupersetOf({"node_cpu_seconds_total", "ceilometer_cpu",
+                                              "ceilometer_memory_usage",
+                                              "node_memory_MemAvailable_bytes"}));
+}
+
+TEST_F(PrometheusPluginTest, HostMetricsMatchTheClosedFormForEveryAggregate) {
+    auto source = create(baseConfig());
+    for (const auto& host : Dataset::hostNames()) {
+        for (const auto& agg : kAggregates) {
+            for (const auto& [period, eval] : kWindows) {
+                const std::string what = host + " " + agg + " P=" + std::to_string(period) +
+                                         " t=" + std::to_string(eval);
+                const auto node = wds::Resource::computeNode(host);
+                expectValue(aggregate(source, WDS_RESOURCE_COMPUTE_NODE, "host_cpu_usage", node,
+                                      agg, period, eval),
+                            Dataset::hostCpuUsage(host, agg, period, eval), "cpu " + what);
+                expectValue(aggregate(source, WDS_RESOURCE_COMPUTE_NODE, "host_ram_usage", node,
+                                      agg, period, eval),
+                            Dataset::hostRamUsageKiB(host, agg, period, eval), "ram " + what);
+            }
+        }
+    }
+}
+
+TEST_F(PrometheusPluginTest, HostGettersInvertMinAndMaxAsWatcherDoes) {
+    auto source = create(baseConfig());
+    const std::string host = "compute-1.cloud.example";
+    const int64_t at = Dataset::kEnd * 1000;
+    expectValue(source.hostCpuUsage(host, 300, WDS_AGGREGATE_MAX, 300, at),
+                Dataset::hostCpuUsage(host, "min", 300, Dataset::kEnd), "cpu max->min");
+    expectValue(source.hostCpuUsage(host, 300, WDS_AGGREGATE_MIN, 300, at),
+                Dataset::hostCpuUsage(host, "max", 300, Dataset::kEnd), "cpu min->max");
+    expectValue(source.hostRamUsage(host, 600, WDS_AGGREGATE_MAX, 300, at),
+                Dataset::hostRamUsageKiB(host, "min", 600, Dataset::kEnd), "ram max->min");
+    expectValue(source.hostCpuUsage(host, 300, WDS_AGGREGATE_COUNT, 300, at),
+                Dataset::hostCpuUsage(host, "mean", 300, Dataset::kEnd), "count = mean");
+}
+
+TEST_F(PrometheusPluginTest, InstanceMetricsMatchTheClosedFormForEveryAggregate) {
+    auto source = create(baseConfig());
+    for (const auto& uuid : Dataset::instanceUuids()) {
+        for (const auto& agg : kAggregates) {
+            for (const auto& [period, eval] : kWindows) {
+                for (int vcpus : {1, 2, 4}) {
+                    const std::string what = uuid + " " + agg + " P=" + std::to_string(period) +
+                                             " t=" + std::to_string(eval) +
+                                             " vcpus=" + std::to_string(vcpus);
+                    auto cpu = aggregate(source, WDS_RESOURCE_INSTANCE, "instance_cpu_usage",
+                                         instance(uuid, vcpus), agg, period, eval);
+                    if (!Dataset::hasData(uuid)) {
+                        EXPECT_EQ(cpu.status, WDS_NO_DATA) << what;
+                        EXPECT_FALSE(cpu.value) << what;
+                        continue;
+                    }
+                    expectValue(cpu, Dataset::instanceCpuUsage(uuid, agg, period, eval, vcpus),
+                                "cpu " + what);
+                }
+                if (!Dataset::hasData(uuid))
+                    continue;
+                expectValue(aggregate(source, WDS_RESOURCE_INSTANCE, "instance_ram_usage",
+                                      instance(uuid, 1), agg, period, eval),
+                            Dataset::instanceRamUsageMB(uuid, agg, period, eval),
+                            "ram " + uuid + " " + agg);
+            }
+        }
+    }
+}
+
+TEST_F(PrometheusPluginTest, FlavorMetricsNeedNoQuery) {
+    auto source = create(baseConfig());
+    wds::Resource r = wds::Resource::instance(Dataset::kNoDataInstance);
+    r.memoryMb = 2048;
+    r.diskGb = 0;
+    expectValue(source.instanceRamAllocated(r), 2048, "ram allocated");
+    expectValue(source.instanceRootDiskSize(r), 0.0, "root disk 0 is a value");
+}
+
+TEST_F(PrometheusPluginTest, ShortNamesResolveAndUnknownHostsAreNotFound) {
+    auto source = create(baseConfig());
+    expectValue(
+        source.hostCpuUsage("compute-0", 300, WDS_AGGREGATE_MEAN, 300, Dataset::kEnd * 1000),
+        Dataset::hostCpuUsage("compute-0.cloud.example", "mean", 300, Dataset::kEnd), "short name");
+    auto missing =
+        source.hostCpuUsage("compute-99", 300, WDS_AGGREGATE_MEAN, 300, Dataset::kEnd * 1000);
+    EXPECT_EQ(missing.status, WDS_E_RESOURCE_NOT_FOUND);
+    EXPECT_THAT(missing.message, HasSubstr("compute-99"));
+    EXPECT_THAT(missing.message, HasSubstr("'fqdn'"));
+}
+
+TEST_F(PrometheusPluginTest, NoDataAfterTheDataEndsAndUnknownMetricsAreNotAvailable) {
+    auto source = create(baseConfig());
+    auto late = source.hostCpuUsage("controller", 300, WDS_AGGREGATE_MEAN, 300,
+                                    (Dataset::kEnd + 3600) * 1000);
+    EXPECT_EQ(late.status, WDS_NO_DATA);
+    auto temp = aggregate(source, WDS_RESOURCE_COMPUTE_NODE, "host_outlet_temp",
+                          wds::Resource::computeNode("controller"), "mean", 300, Dataset::kEnd);
+    EXPECT_EQ(temp.status, WDS_E_METRIC_NOT_AVAILABLE);
+}
+
+TEST_F(PrometheusPluginTest, HostileLabelValuesReachPrometheusAsPlainStrings) {
+    auto source = create(baseConfig());
+    for (const std::string& uuid :
+         {std::string("x'} or vector(1) or {a='"), std::string("a\\'b\"c\nd}e=~f"),
+          std::string("h\xc3\xa9t\xc3\xa9rog\xc3\xa8ne")}) {
+        auto r = aggregate(source, WDS_RESOURCE_INSTANCE, "instance_ram_usage", instance(uuid, 1),
+                           "mean", 300, Dataset::kEnd);
+        EXPECT_EQ(r.status, WDS_NO_DATA) << uuid << ": " << r.message;
+    }
+    auto bad = aggregate(source, WDS_RESOURCE_INSTANCE, "instance_ram_usage",
+                         instance("bad\xff", 1), "mean", 300, Dataset::kEnd);
+    EXPECT_EQ(bad.status, WDS_E_INVALID_ARGUMENT);
+}
+
+TEST_F(PrometheusPluginTest, LiveNodeExporterThroughTheFqdnLabel) {
+    auto source = create(baseConfig());
+    wds::ValueResult cpu, ram;
+    for (int i = 0; i < 40; ++i) {  // the first scrapes may not be in yet
+        cpu = source.hostCpuUsage(kLiveFqdn, 10);
+        ram = source.hostRamUsage("live-node", 10);
+        if (cpu.ok() && ram.ok())
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    ASSERT_TRUE(cpu.ok()) << cpu.message;
+    ASSERT_TRUE(ram.ok()) << ram.message;
+    EXPECT_GE(*cpu.value, 0.0);
+    EXPECT_LE(*cpu.value, 100.0);
+    EXPECT_GT(*ram.value, 0.0);  // KiB in use on this machine
+}
+
+TEST_F(PrometheusPluginTest, OneHandleServesManyThreads) {
+    auto source = create(baseConfig());
+    const auto hosts = Dataset::hostNames();
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 25; ++i) {
+                const std::string& host = hosts[(t + i) % hosts.size()];
+                auto r =
+                    source.hostCpuUsage(host, 300, WDS_AGGREGATE_MEAN, 300, Dataset::kEnd * 1000);
+                const double want = Dataset::hostCpuUsage(host, "mean", 300, Dataset::kEnd);
+                if (!r.ok() || std::fabs(*r.value - want) > 1e-6 * std::max(1.0, want))
+                    ++wrong;
+            }
+        });
+    }
+    for (auto& th : threads)
+        th.join();
+    EXPECT_EQ(wrong, 0);
+}
+
+TEST_F(PrometheusPluginTest, ServedUnderARootPath) {
+    auto options = Dataset::prometheusOptions(dir_->file("prefixed.om"));
+    options.routePrefix = "/prometheus";
+    wds::testing::PrometheusServer prefixed(options);
+    prefixed.start();
+    Config config = baseConfig();
+    config[1].second = std::to_string(prefixed.port());
+    config.push_back({"prometheus_client.root_path", "prometheus/"});
+    auto source = create(config);
+    expectValue(
+        source.hostRamUsage("compute-1", 300, WDS_AGGREGATE_MEAN, 300, Dataset::kEnd * 1000),
+        Dataset::hostRamUsageKiB("compute-1.cloud.example", "mean", 300, Dataset::kEnd),
+        "ram under /prometheus");
+    config.back().second = "";  // without the prefix: a clear 404, not a wrong number
+    wds::Outcome outcome;
+    create(config, &outcome);
+    EXPECT_EQ(outcome.status, WDS_E_PROTOCOL);
+    EXPECT_THAT(outcome.message, HasSubstr("HTTP 404"));
+}
+
+TEST_F(PrometheusPluginTest, RecoversOnTheSameHandleAfterARestart) {
+    auto options = Dataset::prometheusOptions(dir_->file("restart.om"));
+    wds::testing::PrometheusServer server(options);
+    server.start();
+    Config config = baseConfig();
+    config[1].second = std::to_string(server.port());
+    auto source = create(config);
+    ASSERT_TRUE(source.checkAvailability().ok());
+
+    server.stop();
+    auto down =
+        source.hostCpuUsage("controller", 300, WDS_AGGREGATE_MEAN, 300, Dataset::kEnd * 1000);
+    EXPECT_EQ(down.status, WDS_E_UNAVAILABLE);
+    EXPECT_THAT(down.message, HasSubstr("after 2 attempts"));
+    EXPECT_EQ(source.checkAvailability().status, WDS_E_UNAVAILABLE);
+
+    server.restart();
+    expectValue(
+        source.hostCpuUsage("controller", 300, WDS_AGGREGATE_MEAN, 300, Dataset::kEnd * 1000), 0.0,
+        "after restart");
+}
+
+TEST_F(PrometheusPluginTest, CreateFailuresNameTheCause) {
+    wds::Outcome outcome;
+    create({{"prometheus_client.port", "9090"}}, &outcome);
+    EXPECT_EQ(outcome.status, WDS_E_CONFIG);
+    EXPECT_THAT(outcome.message, HasSubstr("prometheus_client.host"));
+
+    Config config = baseConfig();
+    config.push_back({"prometheus_client.fqdn_label", "bad-label"});
+    create(config, &outcome);
+    EXPECT_EQ(outcome.status, WDS_E_CONFIG);
+    EXPECT_THAT(outcome.message, HasSubstr("prometheus_client.fqdn_label"));
+
+    config = baseConfig();
+    config[0].second = "[::1]";
+    config[1].second = "1";  // nothing listens on port 1
+    create(config, &outcome);
+    EXPECT_EQ(outcome.status, WDS_E_UNAVAILABLE);
+    EXPECT_THAT(outcome.message, HasSubstr("http://[::1]:1"));
+
+    config = baseConfig();
+    config.push_back({"prometheus_client.cafile", "/nonexistent/ca.pem"});
+    create(config, &outcome);
+    EXPECT_EQ(outcome.status, WDS_E_CONFIG);
+    EXPECT_THAT(outcome.message, HasSubstr("prometheus_client.cafile"));
+}
+
+TEST_F(PrometheusPluginTest, SecretsNeverReachLogsOrErrors) {
+    Config config = baseConfig();
+    config.push_back({"prometheus_client.username", "watcher"});
+    config.push_back({"prometheus_client.password", "s3cr3t-P4ss"});
+    auto source = create(config);  // Prometheus ignores basic auth it does not require
+    source.hostCpuUsage("compute-99");
+    source.hostCpuUsage("controller", 300, WDS_AGGREGATE_MEAN, 300, Dataset::kEnd * 1000);
+    config[1].second = "1";
+    wds::Outcome outcome;
+    create(config, &outcome);
+    std::lock_guard<std::mutex> lock(logMutex_);
+    for (const auto& line : logs_)
+        EXPECT_THAT(line, testing::Not(HasSubstr("s3cr3t")));
+    EXPECT_THAT(outcome.message, testing::Not(HasSubstr("s3cr3t")));
+}
+
+TEST_F(PrometheusPluginTest, PlainC99HostGetsTheSameNumbers) {
+    const std::string command = std::string(WDS_C_HOST) + " " + WDS_PROMETHEUS_PLUGIN +
+                                " prometheus_client.host=127.0.0.1 prometheus_client.port=" +
+                                std::to_string(prom_->port()) + " -- instance instance_cpu_usage " +
+                                "11111111-1111-4111-8111-111111111111 300 " +
+                                std::to_string(Dataset::kEnd) + " 2";
+    FILE* pipe = popen(command.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    char line[256] = {};
+    ASSERT_NE(fgets(line, sizeof line, pipe), nullptr);
+    EXPECT_EQ(pclose(pipe), 0);
+    double value = 0;
+    ASSERT_EQ(std::sscanf(line, "ok %lf", &value), 1) << line;
+    EXPECT_NEAR(value,
+                Dataset::instanceCpuUsage("11111111-1111-4111-8111-111111111111", "mean", 300,
+                                          Dataset::kEnd, 2),
+                1e-9);
+}
+
+}  // namespace
