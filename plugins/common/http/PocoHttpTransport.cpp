@@ -160,8 +160,18 @@ HttpResponse PocoHttpTransport::get(const HttpRequest& request) {
                                                      " ms");
         } catch (const Poco::Net::ConnectionRefusedException&) {
             throw DatasourceError(WDS_E_UNAVAILABLE, "connection refused by " + where);
+        } catch (const Poco::Net::CertificateValidationException& e) {
+            // Poco's post-handshake check: the chain is trusted but the names do not match.
+            throw DatasourceError(WDS_E_TLS, "TLS failure with " + where +
+                                                 ": the server certificate does not match host '" +
+                                                 endpoint_.host + "' (" + e.displayText() + ")");
         } catch (const Poco::Net::SSLException& e) {
-            throw DatasourceError(WDS_E_TLS, "TLS failure with " + where + ": " + e.displayText());
+            std::string hint;
+            if (e.displayText().find("certificate verify failed") != std::string::npos) {
+                hint = " (the server certificate is not signed by a trusted CA: check cafile)";
+            }
+            throw DatasourceError(WDS_E_TLS,
+                                  "TLS failure with " + where + ": " + e.displayText() + hint);
         } catch (const Poco::Net::HostNotFoundException& e) {
             throw DatasourceError(WDS_E_UNAVAILABLE,
                                   "cannot resolve host of " + where + ": " + e.displayText());

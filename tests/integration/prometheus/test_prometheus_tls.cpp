@@ -1,0 +1,188 @@
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "servers/ChildProcess.h"
+#include "servers/Http.h"
+#include "servers/TempDir.h"
+#include "watcher_ds/datasource.hpp"
+
+namespace {
+
+using testing::HasSubstr;
+using Config = std::vector<std::pair<std::string, std::string>>;
+
+constexpr const char* kUser = "watcher";
+constexpr const char* kPassword = "t3st-basic-pw";
+// bcrypt of kPassword (cost 4: fast, and this is a test credential).
+constexpr const char* kPasswordHash =
+    "$2b$04$HwhUuLtZGju3sPlE4Jd56eBZtGQ0RbohHW4agK4hpVClawONay/Ri";
+
+void run(const std::string& command) {
+    ASSERT_EQ(std::system((command + " >/dev/null 2>&1").c_str()), 0) << command;
+}
+
+void writeFile(const std::string& path, const std::string& text) {
+    std::ofstream(path) << text;
+}
+
+/** A CA plus a leaf certificate signed by it, with the given subjectAltName. */
+void makeCertificate(const std::string& dir, const std::string& name, const std::string& san,
+                     const std::string& usage) {
+    writeFile(
+        dir + "/" + name + ".ext",
+        "subjectAltName=" + san + "\nbasicConstraints=CA:FALSE\nextendedKeyUsage=" + usage + "\n");
+    run("openssl req -newkey rsa:2048 -nodes -keyout " + dir + "/" + name + ".key -out " + dir +
+        "/" + name + ".csr -subj /CN=" + name);
+    run("openssl x509 -req -in " + dir + "/" + name + ".csr -CA " + dir + "/ca.pem -CAkey " + dir +
+        "/ca.key -CAcreateserial -days 2 -out " + dir + "/" + name + ".pem -extfile " + dir + "/" +
+        name + ".ext");
+}
+
+/** A Prometheus serving https with the given web config, on a free port. */
+struct TlsPrometheus {
+    wds::testing::ChildProcess process;
+    int port = 0;
+
+    void start(const std::string& dir, const std::string& name, const std::string& webConfig) {
+        writeFile(dir + "/" + name + "-web.yml", webConfig);
+        writeFile(dir + "/" + name + ".yml", "global: {scrape_interval: 15s}\n");
+        port = wds::testing::freeLoopbackPort();
+        process.start(
+            {wds::testing::findExecutable("prometheus", "WDS_PROMETHEUS"),
+             "--config.file=" + dir + "/" + name + ".yml",
+             "--web.config.file=" + dir + "/" + name + "-web.yml",
+             "--storage.tsdb.path=" + dir + "/" + name + "-data",
+             "--web.listen-address=127.0.0.1:" + std::to_string(port), "--log.level=warn"},
+            dir + "/" + name + ".log");
+        // Ready once the port accepts connections (readiness over https is what we test).
+        for (int i = 0; i < 100; ++i) {
+            try {
+                wds::testing::httpGet("127.0.0.1", port, "/", std::chrono::milliseconds(200));
+                return;
+            } catch (const std::exception&) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            }
+        }
+        FAIL() << "prometheus " << name << " did not start: " << process.logTail();
+    }
+};
+
+class PrometheusTlsTest : public testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        dir_ = new wds::testing::TempDir("wds-it-tls-");
+        const std::string d = dir_->path();
+        run("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + d + "/ca.key -out " + d +
+            "/ca.pem -days 2 -subj /CN=wds-test-ca");
+        makeCertificate(d, "server", "IP:127.0.0.1", "serverAuth");
+        makeCertificate(d, "other", "DNS:other.example", "serverAuth");
+        makeCertificate(d, "client", "DNS:watcher-client", "clientAuth");
+
+        const std::string tls = "tls_server_config:\n  cert_file: " + d +
+                                "/server.pem\n  key_file: " + d + "/server.key\n";
+        https_.start(d, "https",
+                     tls + "basic_auth_users:\n  " + kUser + ": '" + kPasswordHash + "'\n");
+        mtls_.start(d, "mtls",
+                    tls + "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: " + d +
+                        "/ca.pem\n");
+        wrongName_.start(d, "wrong-name",
+                         "tls_server_config:\n  cert_file: " + d + "/other.pem\n  key_file: " + d +
+                             "/other.key\n");
+
+        library_ = dlopen(WDS_PROMETHEUS_PLUGIN, RTLD_NOW | RTLD_LOCAL);
+        ASSERT_NE(library_, nullptr) << dlerror();
+        plugin_ = reinterpret_cast<wds_plugin_entry_v1_fn>(
+            dlsym(library_, WDS_PLUGIN_ENTRY_V1_SYMBOL))(nullptr);
+        ASSERT_NE(plugin_, nullptr);
+    }
+    static void TearDownTestSuite() {
+        https_.process.stop();
+        mtls_.process.stop();
+        wrongName_.process.stop();
+        delete dir_;
+    }
+
+    static Config config(const TlsPrometheus& server, Config extra) {
+        Config c = {{"prometheus_client.host", "127.0.0.1"},
+                    {"prometheus_client.port", std::to_string(server.port)},
+                    {"watcher_datasources.query_max_retries", "1"},
+                    {"prometheus_client.timeout", "5"}};
+        c.insert(c.end(), extra.begin(), extra.end());
+        return c;
+    }
+    static std::string file(const char* name) { return dir_->path() + "/" + name; }
+
+    static wds::Outcome createAndCheck(const Config& c) {
+        wds::Outcome outcome;
+        wds::Source source = wds::Source::create(*plugin_, c, {}, outcome);
+        if (outcome.ok())
+            outcome = source.checkAvailability();
+        return outcome;
+    }
+
+    static inline wds::testing::TempDir* dir_ = nullptr;
+    static inline TlsPrometheus https_, mtls_, wrongName_;
+    static inline void* library_ = nullptr;
+    static inline const wds_plugin_v1* plugin_ = nullptr;
+};
+
+TEST_F(PrometheusTlsTest, TrustedCaAndBasicAuthWork) {
+    auto outcome = createAndCheck(config(https_, {{"prometheus_client.cafile", file("ca.pem")},
+                                                  {"prometheus_client.username", kUser},
+                                                  {"prometheus_client.password", kPassword}}));
+    EXPECT_TRUE(outcome.ok()) << outcome.message;
+}
+
+TEST_F(PrometheusTlsTest, WrongPasswordIsAnAuthFailureWithoutTheSecret) {
+    auto outcome = createAndCheck(config(https_, {{"prometheus_client.cafile", file("ca.pem")},
+                                                  {"prometheus_client.username", kUser},
+                                                  {"prometheus_client.password", "wrong-pw-X"}}));
+    EXPECT_EQ(outcome.status, WDS_E_AUTH);
+    EXPECT_EQ(outcome.httpStatus, 401);
+    EXPECT_THAT(outcome.message, testing::Not(HasSubstr("wrong-pw-X")));
+}
+
+TEST_F(PrometheusTlsTest, UnknownCaFailsWithATlsError) {
+    // No cafile but https: the system CAs do not know the test CA.
+    auto outcome = createAndCheck(config(https_, {{"prometheus_client.scheme", "https"}}));
+    EXPECT_EQ(outcome.status, WDS_E_TLS) << outcome.message;
+    EXPECT_THAT(outcome.message, HasSubstr("not signed by a trusted CA"));
+}
+
+TEST_F(PrometheusTlsTest, HostNameMismatchFailsWithATlsError) {
+    auto outcome =
+        createAndCheck(config(wrongName_, {{"prometheus_client.cafile", file("ca.pem")}}));
+    EXPECT_EQ(outcome.status, WDS_E_TLS) << outcome.message;
+    EXPECT_THAT(outcome.message, HasSubstr("does not match host '127.0.0.1'"));
+}
+
+TEST_F(PrometheusTlsTest, InsecureSkipsVerificationOnlyWhenAskedTo) {
+    auto outcome = createAndCheck(config(wrongName_, {{"prometheus_client.scheme", "https"},
+                                                      {"prometheus_client.insecure", "true"}}));
+    EXPECT_TRUE(outcome.ok()) << outcome.message;
+}
+
+TEST_F(PrometheusTlsTest, MutualTlsNeedsTheClientCertificate) {
+    auto with = createAndCheck(config(mtls_, {{"prometheus_client.cafile", file("ca.pem")},
+                                              {"prometheus_client.certfile", file("client.pem")},
+                                              {"prometheus_client.keyfile", file("client.key")}}));
+    EXPECT_TRUE(with.ok()) << with.message;
+    auto without = createAndCheck(config(mtls_, {{"prometheus_client.cafile", file("ca.pem")}}));
+    EXPECT_NE(without.status, WDS_OK);
+    EXPECT_TRUE(without.status == WDS_E_TLS || without.status == WDS_E_UNAVAILABLE)
+        << without.message;
+}
+
+TEST_F(PrometheusTlsTest, PlainHttpToAnHttpsServerIsAClearFailure) {
+    auto outcome = createAndCheck(config(https_, {}));
+    EXPECT_NE(outcome.status, WDS_OK);
+    EXPECT_THAT(outcome.message, HasSubstr("127.0.0.1"));
+}
+
+}  // namespace
