@@ -1,0 +1,307 @@
+#include "CommandLine.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <limits>
+#include <locale>
+#include <sstream>
+
+namespace wds::cli {
+namespace {
+
+const std::vector<std::string> kValueOptions = {"period", "aggregate", "granularity", "at"};
+
+std::vector<std::string> valueOptionsPlus(std::initializer_list<const char*> extra) {
+    std::vector<std::string> options = kValueOptions;
+    options.insert(options.end(), extra.begin(), extra.end());
+    return options;
+}
+
+bool allDigits(const std::string& text) {
+    return !text.empty() && std::all_of(text.begin(), text.end(),
+                                        [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+// "123" or "123.45": no sign, no exponent, no spaces, so nothing surprising gets through.
+bool isPlainDecimal(const std::string& text) {
+    const auto dot = text.find('.');
+    if (dot == std::string::npos)
+        return allDigits(text);
+    return allDigits(text.substr(0, dot)) && allDigits(text.substr(dot + 1));
+}
+
+// Digits to int64, or nullopt on overflow.
+std::optional<int64_t> digitsToInt(const std::string& digits) {
+    int64_t value = 0;
+    for (char c : digits) {
+        const int digit = c - '0';
+        if (value > (std::numeric_limits<int64_t>::max() - digit) / 10)
+            return std::nullopt;
+        value = value * 10 + digit;
+    }
+    return value;
+}
+
+double toDouble(const std::string& plainDecimal) {
+    // The classic locale, whatever the environment says: "20.5" must never read as 20.
+    std::istringstream in(plainDecimal);
+    in.imbue(std::locale::classic());
+    double value = 0.0;
+    in >> value;
+    return value;
+}
+
+std::string quoted(const std::string& text) {
+    return "'" + text + "'";
+}
+
+std::string option(const std::string& name) {
+    return "--" + name;
+}
+
+bool has(const GivenOptions& options, const std::string& name) {
+    return options.find(name) != options.end();
+}
+
+}  // namespace
+
+const std::vector<CommandSpec>& commands() {
+    static const std::vector<CommandSpec> specs = {
+        {"check", CommandKind::Check, nullptr, nullptr, {}, {}},
+        {"metrics", CommandKind::Metrics, nullptr, nullptr, {}, {}},
+        {"config", CommandKind::Config, nullptr, nullptr, {}, {}},
+        {"host-cpu-usage", CommandKind::HostValue, "host_cpu_usage", "HOST", {}, kValueOptions},
+        {"host-ram-usage", CommandKind::HostValue, "host_ram_usage", "HOST", {}, kValueOptions},
+        {"instance-cpu-usage",
+         CommandKind::InstanceValue,
+         "instance_cpu_usage",
+         "UUID",
+         {"vcpus"},
+         valueOptionsPlus({"vcpus"})},
+        {"instance-ram-usage",
+         CommandKind::InstanceValue,
+         "instance_ram_usage",
+         "UUID",
+         {},
+         kValueOptions},
+        {"instance-ram-allocated",
+         CommandKind::InstanceValue,
+         "instance_ram_allocated",
+         "UUID",
+         {"memory"},
+         valueOptionsPlus({"memory"})},
+        {"instance-root-disk-size",
+         CommandKind::InstanceValue,
+         "instance_root_disk_size",
+         "UUID",
+         {"disk"},
+         valueOptionsPlus({"disk"})},
+        {"aggregate",
+         CommandKind::Aggregate,
+         nullptr,
+         nullptr,
+         {"meter", "resource-type"},
+         valueOptionsPlus(
+             {"meter", "resource-type", "hostname", "uuid", "vcpus", "memory", "disk"})},
+    };
+    return specs;
+}
+
+const std::vector<std::string>& globalOptions() {
+    static const std::vector<std::string> names = {"help",     "verbose",    "config",
+                                                   "strategy", "plugin-dir", "format"};
+    return names;
+}
+
+bool Invocation::isValueCommand() const {
+    return command != nullptr &&
+           (command->kind == CommandKind::HostValue ||
+            command->kind == CommandKind::InstanceValue || command->kind == CommandKind::Aggregate);
+}
+
+OutputFormat formatOf(const GivenOptions& options) {
+    const auto it = options.find("format");
+    return it != options.end() && it->second == "json" ? OutputFormat::Json : OutputFormat::Text;
+}
+
+int64_t parsePositiveSeconds(const std::string& name, const std::string& text) {
+    const auto value = allDigits(text) ? digitsToInt(text) : std::nullopt;
+    if (!value || *value <= 0) {
+        throw UsageError(option(name) + ": " + quoted(text) +
+                         " is not a whole number of seconds > 0");
+    }
+    return *value;
+}
+
+int64_t parseUnixTimeMs(const std::string& name, const std::string& text) {
+    const std::string bad = option(name) + ": " + quoted(text) +
+                            " is not a Unix time in seconds > 0 (e.g. 1700000000 or "
+                            "1700000000.5)";
+    if (!isPlainDecimal(text))
+        throw UsageError(bad);
+    const auto dot = text.find('.');
+    const std::string whole = text.substr(0, dot);
+    // Milliseconds from the digits themselves: no binary rounding of e.g. ".001".
+    std::string fraction = dot == std::string::npos ? "" : text.substr(dot + 1);
+    const bool roundUp = fraction.size() > 3 && fraction[3] >= '5';
+    fraction = (fraction + "000").substr(0, 3);
+    const auto seconds = digitsToInt(whole);
+    const int64_t maxSeconds = std::numeric_limits<int64_t>::max() / 1000 - 1;
+    if (!seconds || *seconds > maxSeconds)
+        throw UsageError(bad);
+    const int64_t ms = *seconds * 1000 + *digitsToInt(fraction) + (roundUp ? 1 : 0);
+    if (ms <= 0)
+        throw UsageError(bad);
+    return ms;
+}
+
+int64_t parseCount(const std::string& name, const std::string& text) {
+    const auto value = allDigits(text) ? digitsToInt(text) : std::nullopt;
+    if (!value)
+        throw UsageError(option(name) + ": " + quoted(text) + " is not a whole number >= 0");
+    return *value;
+}
+
+double parseAmount(const std::string& name, const std::string& text) {
+    const double value = isPlainDecimal(text) ? toDouble(text) : -1.0;
+    if (!(value >= 0.0) || !std::isfinite(value)) {
+        throw UsageError(option(name) + ": " + quoted(text) + " is not a number >= 0");
+    }
+    return value;
+}
+
+Invocation parseInvocation(const std::vector<std::string>& args, const GivenOptions& options) {
+    Invocation inv;
+    const auto formatIt = options.find("format");
+    if (formatIt != options.end()) {
+        if (formatIt->second != "text" && formatIt->second != "json") {
+            throw UsageError("--format: unknown format " + quoted(formatIt->second) +
+                             " (expected text or json)");
+        }
+        inv.format = formatOf(options);
+    }
+    if (args.empty())
+        throw UsageError("missing COMMAND");
+    for (const auto& spec : commands()) {
+        if (args[0] == spec.name)
+            inv.command = &spec;
+    }
+    if (inv.command == nullptr)
+        throw UsageError("unknown command " + quoted(args[0]));
+    const CommandSpec& spec = *inv.command;
+
+    for (const auto& [name, value] : options) {
+        const auto& global = globalOptions();
+        const bool allowed = std::find(global.begin(), global.end(), name) != global.end() ||
+                             std::find(spec.allowedOptions.begin(), spec.allowedOptions.end(),
+                                       name) != spec.allowedOptions.end();
+        if (!allowed)
+            throw UsageError(option(name) + " does not apply to " + spec.name);
+    }
+    for (const auto& name : spec.requiredOptions) {
+        if (!has(options, name))
+            throw UsageError(std::string(spec.name) + " needs " + option(name));
+    }
+
+    const size_t operands = spec.operand != nullptr ? 1 : 0;
+    if (args.size() < 1 + operands) {
+        throw UsageError(std::string(spec.name) + ": missing " + spec.operand);
+    }
+    if (args.size() > 1 + operands) {
+        throw UsageError(std::string(spec.name) + ": unexpected argument " +
+                         quoted(args[1 + operands]));
+    }
+    if (operands == 1 && args[1].empty()) {
+        throw UsageError(std::string(spec.name) + ": " + spec.operand + " must not be empty");
+    }
+
+    const auto value = [&](const std::string& name) -> const std::string* {
+        const auto it = options.find(name);
+        return it != options.end() ? &it->second : nullptr;
+    };
+    const auto nonEmpty = [&](const std::string& name) {
+        const std::string* text = value(name);
+        if (text != nullptr && text->empty())
+            throw UsageError(option(name) + " must not be empty");
+        return text;
+    };
+    if (const auto* text = nonEmpty("config"))
+        inv.configFile = *text;
+    if (const auto* text = nonEmpty("strategy"))
+        inv.strategy = *text;
+    if (const auto* text = nonEmpty("plugin-dir"))
+        inv.pluginDir = *text;
+    inv.verbose = has(options, "verbose");
+    if (!inv.isValueCommand())
+        return inv;
+
+    AggregationRequest& request = inv.request;
+    inv.aggregateName = "mean";
+    if (const auto* text = value("aggregate")) {
+        const auto aggregate = parseAggregate(*text);
+        if (!aggregate) {
+            throw UsageError("--aggregate: unknown aggregate " + quoted(*text) +
+                             " (expected mean, min, max or count)");
+        }
+        request.aggregate = *aggregate;
+        inv.aggregateName = *text;
+    }
+    if (const auto* text = value("period"))
+        request.periodS = parsePositiveSeconds("period", *text);
+    if (const auto* text = value("granularity")) {
+        request.granularityS = parsePositiveSeconds("granularity", *text);
+    }
+    if (const auto* text = value("at")) {
+        request.evalTimeMs = parseUnixTimeMs("at", *text);
+        inv.atSeconds = toDouble(*text);
+    }
+    if (const auto* text = value("vcpus"))
+        request.resource.vcpus = parseCount("vcpus", *text);
+    if (const auto* text = value("memory"))
+        request.resource.memoryMb = parseAmount("memory", *text);
+    if (const auto* text = value("disk"))
+        request.resource.diskGb = parseAmount("disk", *text);
+
+    if (spec.kind == CommandKind::HostValue) {
+        inv.meter = spec.metric;
+        request.resourceType = WDS_RESOURCE_COMPUTE_NODE;
+        request.resource.hostname = args[1];
+        inv.resourceName = args[1];
+    } else if (spec.kind == CommandKind::InstanceValue) {
+        inv.meter = spec.metric;
+        request.resourceType = WDS_RESOURCE_INSTANCE;
+        request.resource.uuid = args[1];
+        inv.resourceName = args[1];
+    } else {
+        inv.meter = *nonEmpty("meter");
+        const std::string& typeName = *value("resource-type");
+        const auto type = parseResourceType(typeName);
+        if (!type) {
+            throw UsageError("--resource-type: unknown resource type " + quoted(typeName) +
+                             " (expected compute_node or instance)");
+        }
+        if (*type != WDS_RESOURCE_COMPUTE_NODE && *type != WDS_RESOURCE_INSTANCE) {
+            throw UsageError("--resource-type: resource type " + typeName +
+                             " is not supported (expected compute_node or instance)");
+        }
+        const bool isHost = *type == WDS_RESOURCE_COMPUTE_NODE;
+        const char* wanted = isHost ? "hostname" : "uuid";
+        const char* other = isHost ? "uuid" : "hostname";
+        if (has(options, other)) {
+            throw UsageError("--resource-type " + typeName + " takes --" + wanted + ", not --" +
+                             other);
+        }
+        const std::string* name = nonEmpty(wanted);
+        if (name == nullptr) {
+            throw UsageError("--resource-type " + typeName + " needs --" + wanted);
+        }
+        request.resourceType = *type;
+        (isHost ? request.resource.hostname : request.resource.uuid) = *name;
+        inv.resourceName = *name;
+    }
+    request.meterName = inv.meter;
+    return inv;
+}
+
+}  // namespace wds::cli

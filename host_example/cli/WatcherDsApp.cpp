@@ -1,0 +1,526 @@
+#include "WatcherDsApp.h"
+
+#include <charconv>
+#include <cmath>
+#include <iostream>
+#include <sstream>
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/Util/LayeredConfiguration.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionSet.h>
+
+#include "Diagnostics.h"
+#include "watcher_ds/host/DatasourceLoader.h"
+#include "watcher_ds/host/Secrets.h"
+#include "watcher_ds/host/WatcherConf.h"
+
+namespace wds::cli {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+std::string formatNumber(double value) {
+    // The shortest text that reads back as the same double; plain notation for the magnitudes
+    // metrics have (1700000000000, not 1.7e+12), scientific only for extreme ones.
+    char buffer[128];
+    const double magnitude = std::fabs(value);
+    const bool plain = magnitude == 0.0 || (magnitude >= 1e-5 && magnitude < 1e16);
+    const auto result =
+        plain ? std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed)
+              : std::to_chars(buffer, buffer + sizeof buffer, value);
+    return std::string(buffer, result.ptr);
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string joined;
+    for (const auto& item : items)
+        joined += (joined.empty() ? "" : ", ") + item;
+    return joined;
+}
+
+std::string describeOutcome(const Outcome& outcome) {
+    std::string text = wds_status_name(outcome.status);
+    if (outcome.httpStatus != 0)
+        text += " (HTTP " + std::to_string(outcome.httpStatus) + ")";
+    if (!outcome.message.empty() && outcome.message != wds_status_name(outcome.status)) {
+        text += ": " + outcome.message;
+    }
+    return text;
+}
+
+const char* entryOriginName(host::ConfigEntry::Origin origin) {
+    switch (origin) {
+        case host::ConfigEntry::Origin::Configured:
+            return "configured";
+        case host::ConfigEntry::Origin::Default:
+            return "default";
+        case host::ConfigEntry::Origin::Unset:
+            return "unset";
+    }
+    return "unset";
+}
+
+// One run of one command: from the validated command line to the exit status.
+class CommandRun {
+  public:
+    CommandRun(Poco::Util::LayeredConfiguration& appConfig, const GivenOptions& given)
+        : appConfig_(appConfig),
+          format_(formatOf(given)),
+          diagnostics_(given.count("verbose") != 0),
+          json_(new Object(Poco::JSON_PRESERVE_KEY_ORDER)) {}
+
+    int run(const std::vector<std::string>& args, const GivenOptions& given) {
+        try {
+            const Invocation inv = parseInvocation(args, given);
+            return execute(inv);
+        } catch (const UsageError& e) {
+            return fail(kExitUsage, "usage error",
+                        std::string("usage error: ") + e.what() + " (see watcher-ds --help)");
+        } catch (const host::ConfigError& e) {
+            return fail(kExitUsage, "config error", std::string("config error: ") + e.what());
+        } catch (const Poco::Exception& e) {
+            return fail(kExitFailure, "internal error", "internal error: " + e.displayText());
+        } catch (const std::exception& e) {
+            return fail(kExitFailure, "internal error", std::string("internal error: ") + e.what());
+        }
+    }
+
+  private:
+    int execute(const Invocation& inv) {
+        describeCommand(inv);
+
+        const host::WatcherConf conf = host::WatcherConf::parseFile(inv.configFile);
+        for (const auto& warning : conf.warnings())
+            diagnostics_.log(WDS_LOG_WARNING, warning);
+        auto layer = conf.toConfiguration();
+        appConfig_.add(Poco::Util::AbstractConfiguration::Ptr(layer), "watcher.conf",
+                       Poco::Util::Application::PRIO_DEFAULT);
+
+        host::SecretMasker masker;
+        masker.addFromConfiguration(*layer);
+        diagnostics_.setMasker(masker);
+
+        const host::DatasourceLoader loader(appConfig_);
+        host::LoaderOptions options;
+        options.strategy = inv.strategy;
+        options.pluginDir = inv.pluginDir;
+        if (inv.isValueCommand())
+            options.requiredMetrics = {inv.meter};
+        options.log = diagnostics_.sink();
+        choice_ = loader.choose(options);
+
+        // Secrets that only the plugins' WDS_CONFIG_SECRET flags identify.
+        for (const auto& attempt : choice_.attempts) {
+            if (attempt.library)
+                masker.addPluginSecrets(*layer, *attempt.library);
+        }
+        diagnostics_.setMasker(masker);
+        diagnostics_.goLive();
+
+        if (inv.command->kind == CommandKind::Config)
+            return runConfig(inv, loader);
+        if (!choice_.ok()) {
+            const wds_status status = choice_.failureStatus();
+            return fail(exitStatusFor(status), wds_status_name(status), choice_.failureMessage());
+        }
+        json_->set("datasource", choice_.datasource());
+        switch (inv.command->kind) {
+            case CommandKind::Check:
+                return runCheck();
+            case CommandKind::Metrics:
+                return runMetrics();
+            default:
+                return runValue(inv);
+        }
+    }
+
+    // The JSON fields known before anything runs, in output order.
+    void describeCommand(const Invocation& inv) {
+        json_->set("command", std::string(inv.command->name));
+        if (inv.command->kind == CommandKind::Config)
+            return;
+        json_->set("datasource", Poco::Dynamic::Var());
+        if (inv.command->kind == CommandKind::Check) {
+            json_->set("available", false);
+        } else if (inv.command->kind == CommandKind::Metrics) {
+            json_->set("metrics", Poco::Dynamic::Var());
+        } else {
+            json_->set("meter", inv.meter);
+            json_->set("resource_type", std::string(resourceTypeName(inv.request.resourceType)));
+            json_->set("resource", inv.resourceName);
+            json_->set("aggregate", inv.aggregateName);
+            json_->set("period", inv.request.periodS);
+            json_->set("at",
+                       inv.atSeconds ? Poco::Dynamic::Var(*inv.atSeconds) : Poco::Dynamic::Var());
+            json_->set("value", Poco::Dynamic::Var());
+        }
+    }
+
+    int runCheck() {
+        const std::string name = choice_.datasource();
+        const Outcome outcome = choice_.source.checkAvailability();
+        if (!outcome.ok()) {
+            return fail(exitStatusFor(outcome.status), wds_status_name(outcome.status),
+                        name + ": not available: " + describeOutcome(outcome));
+        }
+        json_->set("available", true);
+        if (format_ == OutputFormat::Text)
+            std::cout << name << ": available" << std::endl;
+        return succeed();
+    }
+
+    int runMetrics() {
+        const std::string name = choice_.datasource();
+        std::vector<std::string> names;
+        const Outcome outcome = choice_.source.listMetrics(names);
+        if (!outcome.ok()) {
+            return fail(exitStatusFor(outcome.status), wds_status_name(outcome.status),
+                        name + ": cannot list metrics: " + describeOutcome(outcome));
+        }
+        Array::Ptr list(new Array);
+        for (const auto& metric : names) {
+            const std::string shown = diagnostics_.mask(metric);
+            list->add(shown);
+            if (format_ == OutputFormat::Text)
+                std::cout << shown << '\n';
+        }
+        json_->set("metrics", list);
+        return succeed();
+    }
+
+    int runValue(const Invocation& inv) {
+        const Source& source = choice_.source;
+        const AggregationRequest& request = inv.request;
+        ValueResult result;
+        if (inv.command->kind == CommandKind::HostValue) {
+            // Watcher's host getters: the wrapper inverts max <-> min.
+            const auto getter =
+                inv.meter == "host_cpu_usage" ? &Source::hostCpuUsage : &Source::hostRamUsage;
+            result = (source.*getter)(request.resource.hostname, request.periodS, request.aggregate,
+                                      request.granularityS, request.evalTimeMs);
+        } else {
+            result = source.statisticAggregation(request);
+        }
+
+        const std::string name = choice_.datasource();
+        const std::string subject =
+            inv.meter + " of " +
+            (request.resourceType == WDS_RESOURCE_COMPUTE_NODE ? "host " : "instance ") +
+            inv.resourceName;
+        if (result.ok()) {
+            json_->set("value", *result.value);
+            if (format_ == OutputFormat::Text) {
+                std::cout << formatNumber(*result.value) << std::endl;
+            }
+            return succeed();
+        }
+        if (result.status == WDS_NO_DATA) {
+            std::string message = name + ": no data for " + subject + " (" + inv.aggregateName +
+                                  " over " + std::to_string(request.periodS) + " s)";
+            if (result.message != wds_status_name(WDS_NO_DATA))
+                message += ": " + result.message;
+            return fail(kExitNoData, wds_status_name(WDS_NO_DATA), message);
+        }
+        return fail(exitStatusFor(result.status), wds_status_name(result.status),
+                    name + ": " + subject + ": " + describeOutcome(result));
+    }
+
+    int runConfig(const Invocation& inv, const host::DatasourceLoader& loader) {
+        const host::DatasourceList& list = choice_.datasources;
+        const host::PluginDirectory& dir = choice_.pluginDirectory;
+        std::string listOrigin = list.origin;
+        if (!inv.strategy.empty() && !list.fromStrategy) {
+            listOrigin += "; [watcher_strategies." + inv.strategy + "] sets no datasources";
+        }
+
+        // The plugin whose configuration is shown: the chosen one, else the first that loaded.
+        const host::Attempt* shown = choice_.chosen();
+        for (const auto& attempt : choice_.attempts) {
+            if (shown == nullptr && attempt.library)
+                shown = &attempt;
+        }
+        std::vector<host::ConfigEntry> entries;
+        if (shown != nullptr)
+            entries = loader.effectiveConfig(*shown->library);
+
+        std::ostringstream text;
+        text << "config file: " << inv.configFile << '\n'
+             << "strategy: " << (inv.strategy.empty() ? "(none)" : inv.strategy) << '\n'
+             << "datasources: " << join(list.names) << " (from " << listOrigin << ")\n"
+             << "plugin dir: " << dir.path << " (from " << dir.origin << ")\n";
+        json_->set("config_file", inv.configFile);
+        json_->set("strategy",
+                   inv.strategy.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(inv.strategy));
+        Array::Ptr names(new Array);
+        for (const auto& name : list.names)
+            names->add(name);
+        json_->set("datasources", names);
+        json_->set("datasources_from", listOrigin);
+        json_->set("from_strategy", list.fromStrategy);
+        json_->set("plugin_dir", dir.path);
+        json_->set("plugin_dir_from", dir.origin);
+
+        Array::Ptr fates(new Array);
+        for (const auto& name : list.names) {
+            Object::Ptr fate(new Object(Poco::JSON_PRESERVE_KEY_ORDER));
+            fate->set("datasource", name);
+            const host::Attempt* attempt = nullptr;
+            for (const auto& candidate : choice_.attempts) {
+                if (candidate.datasource == name)
+                    attempt = &candidate;
+            }
+            std::string reason = "not tried: an earlier datasource was chosen";
+            if (attempt != nullptr) {
+                reason = diagnostics_.mask(attempt->reason);
+                fate->set("outcome", std::string(host::outcomeName(attempt->outcome)));
+                fate->set("plugin", attempt->pluginPath);
+            } else {
+                fate->set("outcome", std::string("not tried"));
+            }
+            fate->set("reason", reason);
+            fates->add(fate);
+            text << "datasource " << name << ": " << oneLine(reason) << '\n';
+        }
+        json_->set("attempts", fates);
+        json_->set("chosen",
+                   choice_.ok() ? Poco::Dynamic::Var(choice_.datasource()) : Poco::Dynamic::Var());
+
+        if (shown != nullptr) {
+            text << (choice_.ok()
+                         ? "effective configuration passed to " + shown->datasource
+                         : "configuration " + shown->datasource + " would receive (not chosen)")
+                 << ":\n";
+            Object::Ptr effective(new Object(Poco::JSON_PRESERVE_KEY_ORDER));
+            effective->set("datasource", shown->datasource);
+            Array::Ptr items(new Array);
+            for (const auto& entry : entries) {
+                const std::string value = oneLine(diagnostics_.mask(entry.shown()));
+                text << "  " << entry.key << " = ";
+                if (entry.origin == host::ConfigEntry::Origin::Unset) {
+                    text << "(not set)";
+                } else {
+                    text << value;
+                    if (entry.origin == host::ConfigEntry::Origin::Default)
+                        text << " (default)";
+                }
+                if (!entry.known)
+                    text << " (not used by the plugin)";
+                text << '\n';
+
+                Object::Ptr item(new Object(Poco::JSON_PRESERVE_KEY_ORDER));
+                item->set("key", entry.key);
+                item->set("value", entry.origin == host::ConfigEntry::Origin::Unset
+                                       ? Poco::Dynamic::Var()
+                                       : Poco::Dynamic::Var(value));
+                item->set("from", std::string(entryOriginName(entry.origin)));
+                item->set("secret", entry.secret);
+                item->set("known", entry.known);
+                items->add(item);
+            }
+            effective->set("entries", items);
+            json_->set("effective_config", effective);
+        } else {
+            text << "effective configuration: none (no plugin loaded)\n";
+            json_->set("effective_config", Poco::Dynamic::Var());
+        }
+
+        if (format_ == OutputFormat::Text)
+            std::cout << text.str() << std::flush;
+        if (!choice_.ok()) {
+            const wds_status status = choice_.failureStatus();
+            return fail(exitStatusFor(status), wds_status_name(status), choice_.failureMessage());
+        }
+        return succeed();
+    }
+
+    int succeed() {
+        json_->set("status", std::string(wds_status_name(WDS_OK)));
+        printJson();
+        std::cout.flush();
+        if (!std::cout) {
+            // E.g. stdout on a full disk: never exit 0 when the answer was not written.
+            diagnostics_.finish(true);
+            diagnostics_.print("error", "cannot write the result to standard output");
+            return kExitFailure;
+        }
+        diagnostics_.finish(false);
+        return kExitOk;
+    }
+
+    int fail(int exitStatus, const std::string& status, const std::string& message) {
+        diagnostics_.finish(exitStatus >= kExitUsage);
+        diagnostics_.print(status == wds_status_name(WDS_NO_DATA) ? "no data" : "error", message);
+        json_->set("status", status);
+        json_->set("error", oneLine(diagnostics_.mask(message)));
+        printJson();
+        return exitStatus;
+    }
+
+    void printJson() {
+        if (format_ != OutputFormat::Json)
+            return;
+        json_->stringify(std::cout);
+        std::cout << std::endl;
+    }
+
+    Poco::Util::LayeredConfiguration& appConfig_;
+    const OutputFormat format_;
+    Diagnostics diagnostics_;  // declared before choice_: the chosen source logs into it
+    Object::Ptr json_;
+    host::Choice choice_;
+};
+
+}  // namespace
+
+int exitStatusFor(wds_status status) {
+    switch (status) {
+        case WDS_OK:
+            return kExitOk;
+        case WDS_NO_DATA:
+        case WDS_E_RESOURCE_NOT_FOUND:
+            return kExitNoData;
+        case WDS_E_INVALID_ARGUMENT:
+        case WDS_E_CONFIG:
+        case WDS_E_METRIC_NOT_AVAILABLE:
+        case WDS_E_UNSUPPORTED:
+            return kExitUsage;
+        case WDS_E_UNAVAILABLE:
+        case WDS_E_AUTH:
+        case WDS_E_TIMEOUT:
+        case WDS_E_TLS:
+            return kExitUnavailable;
+        default:
+            return kExitFailure;
+    }
+}
+
+std::string helpText() {
+    return std::string(R"(Usage: watcher-ds [--config FILE] [--strategy NAME] [--plugin-dir DIR]
+                  [--format text|json] [--verbose] COMMAND ...
+
+Asks OpenStack Watcher's metrics datasources (Prometheus, Aetos) for the values Watcher's
+strategies use, through the watcher-ds plugins, choosing the datasource from watcher.conf the way
+Watcher's decision engine does.
+
+Commands:
+  check                      exit 0 if the chosen datasource is available
+  metrics                    list the metric names the backend knows
+  config                     show the effective configuration (secrets masked), which plugin
+                             was chosen and why every other datasource was skipped
+  host-cpu-usage HOST        Watcher's get_host_cpu_usage: % busy, 0-100
+  host-ram-usage HOST        Watcher's get_host_ram_usage: KiB used
+  instance-cpu-usage UUID --vcpus N
+                             Watcher's get_instance_cpu_usage: % of the N flavor vCPUs
+  instance-ram-usage UUID    Watcher's get_instance_ram_usage: MB
+  instance-ram-allocated UUID --memory MB
+                             Watcher's get_instance_ram_allocated: the flavor's MB
+  instance-root-disk-size UUID --disk GB
+                             Watcher's get_instance_root_disk_size: the flavor's GB
+  aggregate --meter NAME --resource-type compute_node|instance (--hostname H | --uuid U)
+            [--vcpus N] [--memory MB] [--disk GB]
+                             Watcher's statistic_aggregation for any metric the plugin
+                             provides (host_cpu_usage, instance_ram_usage, ...)
+  The host commands ask for the opposite extreme (max <-> min), exactly as Watcher's host
+  getters do; aggregate passes --aggregate through unchanged.
+
+Global options:
+  --config FILE          watcher.conf to read (default /etc/watcher/watcher.conf)
+  --strategy NAME        use [watcher_strategies.NAME] datasources when that option is set
+  --plugin-dir DIR       where the lib<name>_ds.so plugins are; wins over
+                         [watcher_datasources] plugin_dir (default )") +
+           WDS_DEFAULT_PLUGIN_DIR + R"()
+  --format text|json     output format (default text)
+  -v, --verbose          also print the plugins' DEBUG and INFO lines
+  -h, --help             print this help
+
+Value command options:
+  --period S             look-back window, a whole number of seconds > 0 (default 300)
+  --aggregate A          mean, min, max or count (default mean; count is answered as mean)
+  --granularity S        whole seconds > 0 (default 300; Prometheus backends ignore it)
+  --at UNIX_TIME         evaluation time in Unix seconds, fraction allowed
+                         (default: the backend's current time)
+
+Choosing the datasource:
+  The datasources option is read from [watcher_strategies.NAME] (with --strategy, when set
+  there), else from [watcher_datasources] (Watcher's default: gnocchi, grafana, aetos). Names
+  are tried in order. A name without a plugin file (gnocchi, grafana, ...) is skipped with a
+  warning. prometheus together with aetos is a config error. The first plugin that loads, has
+  a compatible ABI, provides the command's metric and accepts its configuration is used; when
+  none does, the error names every datasource and why it was skipped. A plugin receives every
+  option of the sections its own config keys belong to (e.g. [prometheus_client] and
+  [watcher_datasources]) and no other section.
+
+Output:
+  text   A value command prints only the number. check prints "NAME: available". metrics
+         prints one name per line. config prints a report.
+  json   One JSON object on stdout per command. Value commands: command, datasource, meter,
+         resource_type, resource, aggregate, period, at (null: the backend's now), value (null
+         without data) and status; check: datasource, available, status; metrics: datasource,
+         metrics, status; config: the report. On failure also "error".
+  Warnings and errors go to stderr as "watcher-ds: <level>: <message>". A failure prints one
+  line (warnings that led to it are dropped unless --verbose). Secrets (keys the plugin flags
+  as secret and any key containing password, secret or token) are shown as ***.
+
+Exit status:
+  0  a value was printed (check: the datasource is available; metrics, config: success)
+  1  no data, or the resource was not found
+  2  usage or config error: unknown option or command, missing argument, a bad --period,
+     --granularity or --at, an unknown aggregate or resource type, a metric no configured
+     datasource provides, an invalid config value, prometheus together with aetos
+  3  datasource unavailable, authentication failure, timeout or TLS failure
+  4  any other failure (e.g. a plugin that does not load)
+)";
+}
+
+WatcherDsApp::WatcherDsApp() {
+    setUnixOptions(true);
+}
+
+void WatcherDsApp::defineOptions(Poco::Util::OptionSet& options) {
+    using Poco::Util::Option;
+    Application::defineOptions(options);
+    options.addOption(Option("help", "h", "print the help").repeatable(false));
+    options.addOption(Option("verbose", "v", "print DEBUG and INFO lines").repeatable(false));
+    const auto withArgument = [&](const char* name, const char* argument, const char* description) {
+        options.addOption(Option(name, "", description).argument(argument).repeatable(false));
+    };
+    withArgument("config", "FILE", "watcher.conf to read");
+    withArgument("strategy", "NAME", "strategy whose datasources option to use");
+    withArgument("plugin-dir", "DIR", "plugin directory");
+    withArgument("format", "text|json", "output format");
+    withArgument("period", "S", "look-back window in seconds");
+    withArgument("aggregate", "mean|min|max|count", "aggregate");
+    withArgument("granularity", "S", "granularity in seconds");
+    withArgument("at", "UNIX_TIME", "evaluation time");
+    withArgument("vcpus", "N", "flavor vCPUs");
+    withArgument("memory", "MB", "flavor RAM");
+    withArgument("disk", "GB", "flavor root disk");
+    withArgument("meter", "NAME", "Watcher metric name");
+    withArgument("resource-type", "compute_node|instance", "resource type");
+    withArgument("hostname", "H", "compute node host name");
+    withArgument("uuid", "U", "instance UUID");
+}
+
+void WatcherDsApp::handleOption(const std::string& name, const std::string& value) {
+    Application::handleOption(name, value);
+    if (name == "help") {
+        helpRequested_ = true;
+        stopOptionsProcessing();  // --help wins over anything after it
+        return;
+    }
+    given_[name] = value;
+}
+
+int WatcherDsApp::main(const std::vector<std::string>& args) {
+    if (helpRequested_) {
+        std::cout << helpText() << std::flush;
+        return kExitOk;
+    }
+    return CommandRun(config(), given_).run(args, given_);
+}
+
+}  // namespace wds::cli

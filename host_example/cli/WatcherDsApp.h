@@ -1,0 +1,45 @@
+// The `watcher-ds` command as a Poco::Util::Application.
+#ifndef WATCHER_DS_CLI_WATCHER_DS_APP_HPP
+#define WATCHER_DS_CLI_WATCHER_DS_APP_HPP
+
+#include <string>
+#include <vector>
+
+#include <Poco/Util/Application.h>
+
+#include "CommandLine.h"
+
+namespace wds::cli {
+
+/** Exit statuses of watcher-ds. */
+enum ExitStatus {
+    kExitOk = 0,
+    kExitNoData = 1,       ///< no data, or the resource was not found
+    kExitUsage = 2,        ///< usage or config error
+    kExitUnavailable = 3,  ///< datasource unavailable, authentication, timeout, TLS
+    kExitFailure = 4       ///< anything else
+};
+
+/** The exit status for a plugin status. */
+int exitStatusFor(wds_status status);
+
+/** The full --help text. */
+std::string helpText();
+
+class WatcherDsApp : public Poco::Util::Application {
+  public:
+    WatcherDsApp();
+
+  protected:
+    void defineOptions(Poco::Util::OptionSet& options) override;
+    void handleOption(const std::string& name, const std::string& value) override;
+    int main(const std::vector<std::string>& args) override;
+
+  private:
+    bool helpRequested_ = false;
+    GivenOptions given_;
+};
+
+}  // namespace wds::cli
+
+#endif  // WATCHER_DS_CLI_WATCHER_DS_APP_HPP
