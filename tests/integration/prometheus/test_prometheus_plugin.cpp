@@ -1,4 +1,7 @@
 #include <dlfcn.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cmath>
@@ -10,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "servers/Dataset.h"
+#include "servers/Http.h"
 #include "servers/NodeExporter.h"
 #include "servers/PrometheusServer.h"
 #include "servers/TempDir.h"
@@ -319,6 +323,53 @@ TEST_F(PrometheusPluginTest, RecoversOnTheSameHandleAfterARestart) {
     expectValue(
         source.hostCpuUsage("controller", 300, WDS_AGGREGATE_MEAN, 300, Dataset::kEnd * 1000), 0.0,
         "after restart");
+}
+
+/** Prometheus' own count of accepted HTTP connections. */
+double acceptedConnections(const wds::testing::PrometheusServer& server) {
+    const auto response = wds::testing::httpGet(server.host(), server.port(), "/metrics");
+    const std::string key = "net_conntrack_listener_conn_accepted_total{listener_name=\"http\"} ";
+    const size_t at = response.body.find(key);
+    return at == std::string::npos ? -1 : std::stod(response.body.substr(at + key.size()));
+}
+
+TEST_F(PrometheusPluginTest, QueriesReuseOneKeptAliveConnection) {
+    auto source = create(baseConfig());
+    const double before = acceptedConnections(*prom_);
+    ASSERT_GE(before, 0);
+    for (int i = 0; i < 30; ++i) {
+        ASSERT_TRUE(
+            source.hostCpuUsage("controller", 300, WDS_AGGREGATE_MEAN, 300, Dataset::kEnd * 1000)
+                .ok());
+    }
+    // Our 30 queries plus the probe's own /metrics connection: one new connection at most.
+    EXPECT_LE(acceptedConnections(*prom_) - before, 2);
+}
+
+TEST_F(PrometheusPluginTest, AServerThatNeverAnswersTimesOut) {
+    // A listening socket that never accepts: connects succeed, answers never come.
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    ASSERT_EQ(listen(fd, 16), 0);
+    socklen_t length = sizeof address;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+
+    Config config = baseConfig();
+    config[1].second = std::to_string(ntohs(address.sin_port));
+    config.push_back({"prometheus_client.timeout", "0.3"});
+    wds::Outcome outcome;
+    const auto started = std::chrono::steady_clock::now();
+    create(config, &outcome);
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    close(fd);
+    EXPECT_EQ(outcome.status, WDS_E_TIMEOUT) << outcome.message;
+    EXPECT_THAT(outcome.message, HasSubstr("within 300 ms"));
+    EXPECT_THAT(outcome.message, HasSubstr("after 2 attempts"));
+    // Not a timing assertion of speed: a bound that proves the call did not hang.
+    EXPECT_LT(elapsed, std::chrono::seconds(5));
 }
 
 TEST_F(PrometheusPluginTest, CreateFailuresNameTheCause) {
