@@ -1,6 +1,6 @@
 // The watcher-ds command line: commands, their operands and options, and strict value parsing.
-#ifndef WATCHER_DS_CLI_COMMAND_LINE_HPP
-#define WATCHER_DS_CLI_COMMAND_LINE_HPP
+#ifndef WATCHER_DS_CLI_COMMAND_LINE_H
+#define WATCHER_DS_CLI_COMMAND_LINE_H
 
 #include <map>
 #include <optional>
@@ -83,4 +83,4 @@ double parseAmount(const std::string& option, const std::string& text);
 
 }  // namespace wds::cli
 
-#endif  // WATCHER_DS_CLI_COMMAND_LINE_HPP
+#endif  // WATCHER_DS_CLI_COMMAND_LINE_H

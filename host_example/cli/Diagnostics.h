@@ -1,6 +1,6 @@
 // Everything watcher-ds writes to stderr: its own warnings and errors and the plugins' log lines.
-#ifndef WATCHER_DS_CLI_DIAGNOSTICS_HPP
-#define WATCHER_DS_CLI_DIAGNOSTICS_HPP
+#ifndef WATCHER_DS_CLI_DIAGNOSTICS_H
+#define WATCHER_DS_CLI_DIAGNOSTICS_H
 
 #include <mutex>
 #include <string>
@@ -58,4 +58,4 @@ class Diagnostics {
 
 }  // namespace wds::cli
 
-#endif  // WATCHER_DS_CLI_DIAGNOSTICS_HPP
+#endif  // WATCHER_DS_CLI_DIAGNOSTICS_H

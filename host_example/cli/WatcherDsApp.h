@@ -1,6 +1,6 @@
 // The `watcher-ds` command as a Poco::Util::Application.
-#ifndef WATCHER_DS_CLI_WATCHER_DS_APP_HPP
-#define WATCHER_DS_CLI_WATCHER_DS_APP_HPP
+#ifndef WATCHER_DS_CLI_WATCHER_DS_APP_H
+#define WATCHER_DS_CLI_WATCHER_DS_APP_H
 
 #include <string>
 #include <vector>
@@ -42,4 +42,4 @@ class WatcherDsApp : public Poco::Util::Application {
 
 }  // namespace wds::cli
 
-#endif  // WATCHER_DS_CLI_WATCHER_DS_APP_HPP
+#endif  // WATCHER_DS_CLI_WATCHER_DS_APP_H

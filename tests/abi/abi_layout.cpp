@@ -46,6 +46,8 @@ WDS_AT(wds_string_list, items, 16);
 WDS_AT(wds_config_key, key, 8);
 WDS_AT(wds_config_key, default_value, 16);
 WDS_AT(wds_config_key, description, 24);
+static_assert(WDS_CONFIG_KEY_V1_0_SIZE == 32, "wds_config_key is an array element: frozen");
+static_assert(WDS_STRING_LIST_V1_0_SIZE == 24, "wds_string_list");
 
 WDS_AT(wds_plugin_v1, id, 16);
 WDS_AT(wds_plugin_v1, metrics, 40);

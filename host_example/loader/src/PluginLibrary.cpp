@@ -141,29 +141,19 @@ std::shared_ptr<const PluginLibrary> PluginLibrary::open(const std::string& path
         metrics.emplace_back(descriptor->metrics[i]);
     }
 
-    size_t stride = sizeof(wds_config_key);
-    if (descriptor->config_key_count > 0) {
-        if (descriptor->config_keys == nullptr) {
-            error = path + ": plugin descriptor lists " +
-                    std::to_string(descriptor->config_key_count) +
-                    " config keys but no config key array" + versions;
+    if (descriptor->config_key_count > 0 && descriptor->config_keys == nullptr) {
+        error = path + ": plugin descriptor lists " + std::to_string(descriptor->config_key_count) +
+                " config keys but no config key array" + versions;
+        return nullptr;
+    }
+    // wds_config_key is an array element, so its size is frozen at the v1.0 size.
+    for (size_t i = 0; i < descriptor->config_key_count; ++i) {
+        const wds_config_key& key = descriptor->config_keys[i];
+        if (key.struct_size != WDS_CONFIG_KEY_V1_0_SIZE || key.key == nullptr) {
+            error = path + ": plugin config key " + std::to_string(i) +
+                    " is malformed (struct_size is not " +
+                    std::to_string(WDS_CONFIG_KEY_V1_0_SIZE) + " or the key is NULL)" + versions;
             return nullptr;
-        }
-        // Each element carries the plugin's sizeof(wds_config_key), which is also the stride.
-        stride = descriptor->config_keys[0].struct_size;
-        if (stride < sizeof(wds_config_key)) {
-            error = path + ": plugin config key struct_size " + std::to_string(stride) +
-                    " is below the v1.0 size " + std::to_string(sizeof(wds_config_key)) + versions;
-            return nullptr;
-        }
-        const auto* bytes = reinterpret_cast<const unsigned char*>(descriptor->config_keys);
-        for (size_t i = 0; i < descriptor->config_key_count; ++i) {
-            const auto& key = *reinterpret_cast<const wds_config_key*>(bytes + i * stride);
-            if (key.struct_size != stride || key.key == nullptr) {
-                error = path + ": plugin config key " + std::to_string(i) +
-                        " is malformed (inconsistent struct_size or NULL key)" + versions;
-                return nullptr;
-            }
         }
     }
 
@@ -179,7 +169,6 @@ std::shared_ptr<const PluginLibrary> PluginLibrary::open(const std::string& path
     library->path_ = path;
     library->id_ = descriptor->id;
     library->descriptor_ = descriptor;
-    library->configKeyStride_ = stride;
     library->metrics_ = std::move(metrics);
     return library;
 }
@@ -193,8 +182,7 @@ bool PluginLibrary::providesMetric(const std::string& metric) const {
 }
 
 const wds_config_key& PluginLibrary::configKey(size_t index) const {
-    const auto* bytes = reinterpret_cast<const unsigned char*>(descriptor_->config_keys);
-    return *reinterpret_cast<const wds_config_key*>(bytes + index * configKeyStride_);
+    return descriptor_->config_keys[index];
 }
 
 const wds_config_key* PluginLibrary::findConfigKey(const std::string& key) const {

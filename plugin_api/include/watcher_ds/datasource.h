@@ -139,6 +139,8 @@ typedef struct wds_error {
  * One configuration entry. Keys are "<section>.<option>" as in watcher.conf, for example
  * "prometheus_client.host" or "watcher_datasources.query_max_retries". Unknown keys are ignored
  * (logged at DEBUG); an invalid value makes create() fail with WDS_E_CONFIG naming the key.
+ * A host passes a plugin the options of every section that its config_keys name (the part of
+ * the key before the last '.'), and no other section, so secrets of other services stay out.
  */
 typedef struct wds_kv {
     const char* key;
@@ -202,11 +204,17 @@ typedef struct wds_string_list {
     size_t count;
     const char* const* items;
 } wds_string_list;
+#define WDS_STRING_LIST_V1_0_SIZE ((uint32_t)sizeof(wds_string_list))
 
 /** Bits of wds_config_key.flags. */
 #define WDS_CONFIG_SECRET 0x1u /**< the value must be masked wherever it is shown */
 
-/** One configuration key a plugin understands, for `watcher-ds config` and documentation. */
+/**
+ * One configuration key a plugin understands, for `watcher-ds config` and documentation.
+ * This struct is an array element (wds_plugin_v1.config_keys), so its size is FROZEN at
+ * WDS_CONFIG_KEY_V1_0_SIZE: hosts step through the array with that stride. More per-key data
+ * would come as a new array in a new descriptor field.
+ */
 typedef struct wds_config_key {
     uint32_t struct_size;
     uint32_t flags;            /**< WDS_CONFIG_* bits */
@@ -214,6 +222,7 @@ typedef struct wds_config_key {
     const char* default_value; /**< "" when there is no default */
     const char* description;   /**< one line */
 } wds_config_key;
+#define WDS_CONFIG_KEY_V1_0_SIZE ((uint32_t)sizeof(wds_config_key))
 
 /** An opaque datasource instance: one configured connection to one backend. */
 typedef struct wds_source wds_source;
@@ -291,7 +300,8 @@ typedef struct wds_plugin_v1 {
 
 /**
  * The entry point: the one symbol a plugin exports.
- * @param host  the host's services and ABI version. The plugin returns NULL (after logging the
+ * @param host  the host's services and ABI version, borrowed for this call only (create()
+ *              receives the services again). The plugin returns NULL (after logging the
  *              reason through host->log when it can) if the host's abi_major differs from its
  *              own. May be NULL: the plugin then assumes a v1.0 host without logging.
  * @return a descriptor that lives as long as the library stays loaded, or NULL.

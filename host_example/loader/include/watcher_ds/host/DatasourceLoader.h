@@ -1,6 +1,6 @@
 // Watcher's DataSourceManager for plugins: which datasource to use, from watcher.conf.
-#ifndef WATCHER_DS_HOST_DATASOURCE_LOADER_HPP
-#define WATCHER_DS_HOST_DATASOURCE_LOADER_HPP
+#ifndef WATCHER_DS_HOST_DATASOURCE_LOADER_H
+#define WATCHER_DS_HOST_DATASOURCE_LOADER_H
 
 #include <memory>
 #include <optional>
@@ -160,4 +160,4 @@ class DatasourceLoader {
 
 }  // namespace wds::host
 
-#endif  // WATCHER_DS_HOST_DATASOURCE_LOADER_HPP
+#endif  // WATCHER_DS_HOST_DATASOURCE_LOADER_H

@@ -1,6 +1,6 @@
 // One plugin shared object, loaded and checked against the v1 ABI.
-#ifndef WATCHER_DS_HOST_PLUGIN_LIBRARY_HPP
-#define WATCHER_DS_HOST_PLUGIN_LIBRARY_HPP
+#ifndef WATCHER_DS_HOST_PLUGIN_LIBRARY_H
+#define WATCHER_DS_HOST_PLUGIN_LIBRARY_H
 
 #include <memory>
 #include <string>
@@ -63,7 +63,6 @@ class PluginLibrary {
     std::string path_;
     std::string id_;
     const wds_plugin_v1* descriptor_ = nullptr;
-    size_t configKeyStride_ = sizeof(wds_config_key);
     std::vector<std::string> metrics_;
 };
 
@@ -72,4 +71,4 @@ std::string hostAbiVersion();
 
 }  // namespace wds::host
 
-#endif  // WATCHER_DS_HOST_PLUGIN_LIBRARY_HPP
+#endif  // WATCHER_DS_HOST_PLUGIN_LIBRARY_H

@@ -1,6 +1,6 @@
 // Keeping secrets out of everything the host prints or logs.
-#ifndef WATCHER_DS_HOST_SECRETS_HPP
-#define WATCHER_DS_HOST_SECRETS_HPP
+#ifndef WATCHER_DS_HOST_SECRETS_H
+#define WATCHER_DS_HOST_SECRETS_H
 
 #include <string>
 #include <vector>
@@ -54,4 +54,4 @@ class SecretMasker {
 
 }  // namespace wds::host
 
-#endif  // WATCHER_DS_HOST_SECRETS_HPP
+#endif  // WATCHER_DS_HOST_SECRETS_H

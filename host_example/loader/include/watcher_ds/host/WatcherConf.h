@@ -5,8 +5,8 @@
 // getString() expands `${...}` inside values such as passwords. This parser follows oslo.config's
 // iniparser instead and hands the result to Poco::Util as a MapConfiguration layer whose keys are
 // "section.option"; read it with getRawString() so nothing is expanded.
-#ifndef WATCHER_DS_HOST_WATCHER_CONF_HPP
-#define WATCHER_DS_HOST_WATCHER_CONF_HPP
+#ifndef WATCHER_DS_HOST_WATCHER_CONF_H
+#define WATCHER_DS_HOST_WATCHER_CONF_H
 
 #include <map>
 #include <optional>
@@ -77,4 +77,4 @@ std::vector<std::string> splitList(const std::string& value);
 
 }  // namespace wds::host
 
-#endif  // WATCHER_DS_HOST_WATCHER_CONF_HPP
+#endif  // WATCHER_DS_HOST_WATCHER_CONF_H
