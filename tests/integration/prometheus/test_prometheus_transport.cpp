@@ -1,4 +1,8 @@
+#include <arpa/inet.h>
 #include <dlfcn.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -49,34 +53,57 @@ struct TlsPrometheus {
     wds::testing::ChildProcess process;
     int port = 0;
 
-    void start(const std::string& dir, const std::string& name, const std::string& webConfig) {
+    void start(const std::string& dir, const std::string& name, const std::string& webConfig,
+               const std::string& host = "127.0.0.1") {
         writeFile(dir + "/" + name + "-web.yml", webConfig);
         writeFile(dir + "/" + name + ".yml", "global: {scrape_interval: 15s}\n");
-        port = wds::testing::freeLoopbackPort();
+        port = wds::testing::freeLoopbackPort();  // free on 127.0.0.1; very likely on ::1 too
+        const std::string listen = host.find(':') != std::string::npos ? "[" + host + "]" : host;
         process.start(
             {wds::testing::findExecutable("prometheus", "WDS_PROMETHEUS"),
              "--config.file=" + dir + "/" + name + ".yml",
              "--web.config.file=" + dir + "/" + name + "-web.yml",
              "--storage.tsdb.path=" + dir + "/" + name + "-data",
-             "--web.listen-address=127.0.0.1:" + std::to_string(port), "--log.level=warn"},
+             "--web.listen-address=" + listen + ":" + std::to_string(port), "--log.level=warn"},
             dir + "/" + name + ".log");
-        // Ready once the port accepts connections (readiness over https is what we test).
-        for (int i = 0; i < 100; ++i) {
-            try {
-                wds::testing::httpGet("127.0.0.1", port, "/", std::chrono::milliseconds(200));
+        // Ready once the socket accepts connections: readiness over https and IPv6 is what
+        // the tests themselves check, through the code under test.
+        for (int i = 0; i < 100 && process.running(); ++i) {
+            if (listening(host))
                 return;
-            } catch (const std::exception&) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(100));
-            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
         FAIL() << "prometheus " << name << " did not start: " << process.logTail();
     }
+
+    bool listening(const std::string& host) const {
+        const bool v6 = host.find(':') != std::string::npos;
+        sockaddr_storage storage{};
+        socklen_t length = 0;
+        if (v6) {
+            auto* a = reinterpret_cast<sockaddr_in6*>(&storage);
+            a->sin6_family = AF_INET6;
+            a->sin6_port = htons(static_cast<uint16_t>(port));
+            inet_pton(AF_INET6, host.c_str(), &a->sin6_addr);
+            length = sizeof *a;
+        } else {
+            auto* a = reinterpret_cast<sockaddr_in*>(&storage);
+            a->sin_family = AF_INET;
+            a->sin_port = htons(static_cast<uint16_t>(port));
+            inet_pton(AF_INET, host.c_str(), &a->sin_addr);
+            length = sizeof *a;
+        }
+        const int fd = socket(storage.ss_family, SOCK_STREAM, 0);
+        const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&storage), length) == 0;
+        close(fd);
+        return ok;
+    }
 };
 
-class PrometheusTlsTest : public testing::Test {
+class PrometheusTransportTest : public testing::Test {
   protected:
     static void SetUpTestSuite() {
-        dir_ = new wds::testing::TempDir("wds-it-tls-");
+        dir_ = new wds::testing::TempDir("wds-it-transport-");
         const std::string d = dir_->path();
         run("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + d + "/ca.key -out " + d +
             "/ca.pem -days 2 -subj /CN=wds-test-ca");
@@ -91,6 +118,9 @@ class PrometheusTlsTest : public testing::Test {
         mtls_.start(d, "mtls",
                     tls + "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: " + d +
                         "/ca.pem\n");
+        ipv6Available_ = loopbackV6Works();
+        if (ipv6Available_)
+            ipv6_.start(d, "ipv6", "{}\n", "::1");
         wrongName_.start(d, "wrong-name",
                          "tls_server_config:\n  cert_file: " + d + "/other.pem\n  key_file: " + d +
                              "/other.key\n");
@@ -105,6 +135,7 @@ class PrometheusTlsTest : public testing::Test {
         https_.process.stop();
         mtls_.process.stop();
         wrongName_.process.stop();
+        ipv6_.process.stop();
         delete dir_;
     }
 
@@ -127,19 +158,31 @@ class PrometheusTlsTest : public testing::Test {
     }
 
     static inline wds::testing::TempDir* dir_ = nullptr;
-    static inline TlsPrometheus https_, mtls_, wrongName_;
+    static bool loopbackV6Works() {
+        const int fd = socket(AF_INET6, SOCK_STREAM, 0);
+        sockaddr_in6 a{};
+        a.sin6_family = AF_INET6;
+        a.sin6_addr = in6addr_loopback;
+        const bool ok = fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+        if (fd >= 0)
+            close(fd);
+        return ok;
+    }
+
+    static inline TlsPrometheus https_, mtls_, wrongName_, ipv6_;
+    static inline bool ipv6Available_ = false;
     static inline void* library_ = nullptr;
     static inline const wds_plugin_v1* plugin_ = nullptr;
 };
 
-TEST_F(PrometheusTlsTest, TrustedCaAndBasicAuthWork) {
+TEST_F(PrometheusTransportTest, TrustedCaAndBasicAuthWork) {
     auto outcome = createAndCheck(config(https_, {{"prometheus_client.cafile", file("ca.pem")},
                                                   {"prometheus_client.username", kUser},
                                                   {"prometheus_client.password", kPassword}}));
     EXPECT_TRUE(outcome.ok()) << outcome.message;
 }
 
-TEST_F(PrometheusTlsTest, WrongPasswordIsAnAuthFailureWithoutTheSecret) {
+TEST_F(PrometheusTransportTest, WrongPasswordIsAnAuthFailureWithoutTheSecret) {
     auto outcome = createAndCheck(config(https_, {{"prometheus_client.cafile", file("ca.pem")},
                                                   {"prometheus_client.username", kUser},
                                                   {"prometheus_client.password", "wrong-pw-X"}}));
@@ -148,27 +191,27 @@ TEST_F(PrometheusTlsTest, WrongPasswordIsAnAuthFailureWithoutTheSecret) {
     EXPECT_THAT(outcome.message, testing::Not(HasSubstr("wrong-pw-X")));
 }
 
-TEST_F(PrometheusTlsTest, UnknownCaFailsWithATlsError) {
+TEST_F(PrometheusTransportTest, UnknownCaFailsWithATlsError) {
     // No cafile but https: the system CAs do not know the test CA.
     auto outcome = createAndCheck(config(https_, {{"prometheus_client.scheme", "https"}}));
     EXPECT_EQ(outcome.status, WDS_E_TLS) << outcome.message;
     EXPECT_THAT(outcome.message, HasSubstr("not signed by a trusted CA"));
 }
 
-TEST_F(PrometheusTlsTest, HostNameMismatchFailsWithATlsError) {
+TEST_F(PrometheusTransportTest, HostNameMismatchFailsWithATlsError) {
     auto outcome =
         createAndCheck(config(wrongName_, {{"prometheus_client.cafile", file("ca.pem")}}));
     EXPECT_EQ(outcome.status, WDS_E_TLS) << outcome.message;
     EXPECT_THAT(outcome.message, HasSubstr("does not match host '127.0.0.1'"));
 }
 
-TEST_F(PrometheusTlsTest, InsecureSkipsVerificationOnlyWhenAskedTo) {
+TEST_F(PrometheusTransportTest, InsecureSkipsVerificationOnlyWhenAskedTo) {
     auto outcome = createAndCheck(config(wrongName_, {{"prometheus_client.scheme", "https"},
                                                       {"prometheus_client.insecure", "true"}}));
     EXPECT_TRUE(outcome.ok()) << outcome.message;
 }
 
-TEST_F(PrometheusTlsTest, MutualTlsNeedsTheClientCertificate) {
+TEST_F(PrometheusTransportTest, MutualTlsNeedsTheClientCertificate) {
     auto with = createAndCheck(config(mtls_, {{"prometheus_client.cafile", file("ca.pem")},
                                               {"prometheus_client.certfile", file("client.pem")},
                                               {"prometheus_client.keyfile", file("client.key")}}));
@@ -179,7 +222,18 @@ TEST_F(PrometheusTlsTest, MutualTlsNeedsTheClientCertificate) {
         << without.message;
 }
 
-TEST_F(PrometheusTlsTest, PlainHttpToAnHttpsServerIsAClearFailure) {
+TEST_F(PrometheusTransportTest, Ipv6LiteralHostWithAndWithoutBrackets) {
+    if (!ipv6Available_)
+        GTEST_SKIP() << "no IPv6 loopback on this machine";
+    for (const char* host : {"::1", "[::1]"}) {
+        Config c = config(ipv6_, {});
+        c[0].second = host;
+        auto outcome = createAndCheck(c);
+        EXPECT_TRUE(outcome.ok()) << host << ": " << outcome.message;
+    }
+}
+
+TEST_F(PrometheusTransportTest, PlainHttpToAnHttpsServerIsAClearFailure) {
     auto outcome = createAndCheck(config(https_, {}));
     EXPECT_NE(outcome.status, WDS_OK);
     EXPECT_THAT(outcome.message, HasSubstr("127.0.0.1"));
