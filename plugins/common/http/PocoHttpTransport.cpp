@@ -13,6 +13,7 @@
 #include <Poco/Net/SSLException.h>
 
 #include "errors/DatasourceError.h"
+#include "http/SigpipeGuard.h"
 
 namespace wds {
 namespace {
@@ -141,6 +142,7 @@ HttpResponse PocoHttpTransport::exchange(Poco::Net::HTTPClientSession& session,
 
 HttpResponse PocoHttpTransport::get(const HttpRequest& request) {
     const std::string where = baseUrl();
+    const SigpipeGuard noSigpipe;
     // A kept-alive socket the server has closed fails on first use; that one failure is retried
     // at once on a fresh connection and is not counted as an attempt of the retry policy.
     for (int round = 0;; ++round) {
@@ -172,22 +174,19 @@ HttpResponse PocoHttpTransport::get(const HttpRequest& request) {
             }
             throw DatasourceError(WDS_E_TLS,
                                   "TLS failure with " + where + ": " + e.displayText() + hint);
-        } catch (const Poco::Net::HostNotFoundException& e) {
+        } catch (const Poco::Net::DNSException& e) {
             throw DatasourceError(WDS_E_UNAVAILABLE,
                                   "cannot resolve host of " + where + ": " + e.displayText());
-        } catch (const Poco::Net::NoAddressFoundException& e) {
-            throw DatasourceError(WDS_E_UNAVAILABLE,
-                                  "cannot resolve host of " + where + ": " + e.displayText());
-        } catch (const Poco::Net::NoMessageException& e) {
+        } catch (const Poco::Net::NoMessageException&) {
             if (reused && round == 0)
                 continue;
             throw DatasourceError(WDS_E_UNAVAILABLE,
                                   "connection to " + where + " closed without an answer");
-        } catch (const Poco::Net::ConnectionResetException& e) {
+        } catch (const Poco::Net::ConnectionResetException&) {
             if (reused && round == 0)
                 continue;
             throw DatasourceError(WDS_E_UNAVAILABLE, "connection reset by " + where);
-        } catch (const Poco::Net::ConnectionAbortedException& e) {
+        } catch (const Poco::Net::ConnectionAbortedException&) {
             if (reused && round == 0)
                 continue;
             throw DatasourceError(WDS_E_UNAVAILABLE, "connection aborted by " + where);
