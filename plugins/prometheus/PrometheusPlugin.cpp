@@ -81,21 +81,8 @@ Endpoint readEndpoint(const ConfigMap& config, const TlsSettings& tls) {
     return endpoint;
 }
 
-TlsSettings readTls(const ConfigMap& config) {
-    TlsSettings tls;
-    tls.cafile = readFilePath(config, "prometheus_client.cafile");
-    tls.certfile = readFilePath(config, "prometheus_client.certfile");
-    tls.keyfile = readFilePath(config, "prometheus_client.keyfile");
-    tls.insecure = config.getBool("prometheus_client.insecure", false);
-    if (tls.certfile.empty() != tls.keyfile.empty()) {
-        configError(
-            "prometheus_client.certfile and prometheus_client.keyfile must be set together");
-    }
-    return tls;
-}
-
 std::unique_ptr<Datasource> create(const ConfigMap& config, const Logger& log) {
-    const TlsSettings tls = readTls(config);
+    const TlsSettings tls = readTlsSettings(config, "prometheus_client");
     const Endpoint endpoint = readEndpoint(config, tls);
     const auto timeout = toMillis(config.getSeconds("prometheus_client.timeout", 30.0));
 

@@ -30,6 +30,19 @@ Datasource::Settings readDatasourceSettings(const ConfigMap& config, const std::
     return settings;
 }
 
+TlsSettings readTlsSettings(const ConfigMap& config, const std::string& section) {
+    TlsSettings tls;
+    tls.cafile = readFilePath(config, section + ".cafile");
+    tls.certfile = readFilePath(config, section + ".certfile");
+    tls.keyfile = readFilePath(config, section + ".keyfile");
+    tls.insecure = config.getBool(section + ".insecure", false);
+    if (tls.certfile.empty() != tls.keyfile.empty()) {
+        throw DatasourceError(
+            WDS_E_CONFIG, section + ".certfile and " + section + ".keyfile must be set together");
+    }
+    return tls;
+}
+
 std::string readFilePath(const ConfigMap& config, const std::string& key) {
     const std::string path = config.getString(key);
     if (path.empty())

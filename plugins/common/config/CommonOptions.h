@@ -5,6 +5,7 @@
 
 #include "config/ConfigMap.h"
 #include "datasource/Datasource.h"
+#include "http/Endpoint.h"
 #include "retry/RetryPolicy.h"
 
 namespace wds {
@@ -15,6 +16,9 @@ RetryPolicy readRetryPolicy(const ConfigMap& config);
 /** fqdn_label, instance_uuid_label and label_refresh_interval of `section`. */
 Datasource::Settings readDatasourceSettings(const ConfigMap& config, const std::string& section,
                                             const std::string& id);
+
+/** cafile, certfile, keyfile (readable, cert and key together) and insecure of `section`. */
+TlsSettings readTlsSettings(const ConfigMap& config, const std::string& section);
 
 /** `key` as a file path that must be readable, or "" when unset. */
 std::string readFilePath(const ConfigMap& config, const std::string& key);

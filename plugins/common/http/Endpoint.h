@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string>
 
+#include "watcher_ds/datasource.h"
+
 namespace wds {
 
 /** Where a Prometheus-API server listens: scheme, host (IPv6 without brackets), port, root. */
@@ -17,6 +19,13 @@ struct Endpoint {
     std::string urlHost() const;
     /** "http://[::1]:9090/prefix" */
     std::string url() const;
+
+    /**
+     * Parses "scheme://host[:port][/path]" (IPv6 hosts in brackets; the port defaults to 80 or
+     * 443). A query string or user info is refused. Throws DatasourceError(`status`) whose
+     * message names `what` (the config key or "the metric-storage endpoint") and the URL.
+     */
+    static Endpoint parse(const std::string& url, const std::string& what, wds_status status);
 
     /** "prometheus/", "/prometheus", "/a/b/" -> "/prometheus", "/a/b"; "" and "/" -> "". */
     static std::string normalizeRootPath(const std::string& path);

@@ -104,7 +104,7 @@ HttpResponse PocoHttpTransport::exchange(Poco::Net::HTTPClientSession& session,
     session.setTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(
         std::chrono::duration_cast<std::chrono::microseconds>(request.timeout).count())));
 
-    Poco::Net::HTTPRequest httpRequest(Poco::Net::HTTPRequest::HTTP_GET, request.target,
+    Poco::Net::HTTPRequest httpRequest(request.method, request.target,
                                        Poco::Net::HTTPMessage::HTTP_1_1);
     httpRequest.setKeepAlive(true);
     httpRequest.set("Accept", "application/json");
@@ -113,7 +113,13 @@ HttpResponse PocoHttpTransport::exchange(Poco::Net::HTTPClientSession& session,
         httpRequest.set("Authorization", authorization_);
     for (const auto& [name, value] : request.headers)
         httpRequest.set(name, value);
-    session.sendRequest(httpRequest);
+    if (!request.body.empty()) {
+        httpRequest.setContentType("application/json");
+        httpRequest.setContentLength(static_cast<std::streamsize>(request.body.size()));
+    }
+    std::ostream& out = session.sendRequest(httpRequest);
+    if (!request.body.empty())
+        out.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
 
     Poco::Net::HTTPResponse httpResponse;
     std::istream& in = session.receiveResponse(httpResponse);
@@ -122,6 +128,10 @@ HttpResponse PocoHttpTransport::exchange(Poco::Net::HTTPClientSession& session,
     // and an overall deadline: socket timeouts alone let a server that drips bytes stall us.
     HttpResponse response;
     response.status = static_cast<int>(httpResponse.getStatus());
+    for (const std::string& name : request.responseHeaders) {
+        if (httpResponse.has(name))
+            response.headers.emplace_back(name, httpResponse.get(name));
+    }
     char buffer[kReadChunk];
     while (in) {
         in.read(buffer, sizeof buffer);
@@ -140,7 +150,7 @@ HttpResponse PocoHttpTransport::exchange(Poco::Net::HTTPClientSession& session,
     return response;
 }
 
-HttpResponse PocoHttpTransport::get(const HttpRequest& request) {
+HttpResponse PocoHttpTransport::send(const HttpRequest& request) {
     const std::string where = baseUrl();
     const SigpipeGuard noSigpipe;
     // A kept-alive socket the server has closed fails on first use; that one failure is retried

@@ -31,7 +31,7 @@ class PocoHttpTransport : public HttpTransport {
                       const std::optional<BasicAuth>& auth, size_t maxBodyBytes);
     ~PocoHttpTransport() override;
 
-    HttpResponse get(const HttpRequest& request) override;
+    HttpResponse send(const HttpRequest& request) override;
     std::string baseUrl() const override { return endpoint_.url(); }
 
   private:

@@ -58,7 +58,7 @@ std::string PromApiClient::get(const std::string& apiPath, const Params& params,
     request.timeout = timeout.count() > 0 ? timeout : defaultTimeout_;
 
     return retry_.run(what, log_, [&] {
-        HttpResponse response = transport_->get(request);
+        HttpResponse response = transport_->send(request);
         if (response.status == 200)
             return std::move(response.body);
         throw DatasourceError(statusForHttp(response.status),

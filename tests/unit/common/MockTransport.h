@@ -13,7 +13,7 @@ class MockTransport : public HttpTransport {
     MockTransport() {
         ON_CALL(*this, baseUrl()).WillByDefault(testing::Return("http://prom.test:9090"));
     }
-    MOCK_METHOD(HttpResponse, get, (const HttpRequest&), (override));
+    MOCK_METHOD(HttpResponse, send, (const HttpRequest&), (override));
     MOCK_METHOD(std::string, baseUrl, (), (const, override));
 };
 

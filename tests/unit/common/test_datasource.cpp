@@ -35,10 +35,10 @@ std::string promqlOf(const HttpRequest& r) {
 class DatasourceTest : public testing::Test {
   protected:
     void SetUp() override {
-        ON_CALL(*transport, get(Truly(isTargets)))
+        ON_CALL(*transport, send(Truly(isTargets)))
             .WillByDefault(
                 Return(test::ok(test::targetsBody({"compute-1.example.org", "controller"}))));
-        EXPECT_CALL(*transport, get(Truly(isTargets))).Times(testing::AtLeast(1));
+        EXPECT_CALL(*transport, send(Truly(isTargets))).Times(testing::AtLeast(1));
         Logger log(
             [](void* ctx, wds_log_level level, const char* m) {
                 if (level >= WDS_LOG_WARNING)
@@ -56,7 +56,7 @@ class DatasourceTest : public testing::Test {
 
     /** Expects one query, answers it with `body`, and records its PromQL. */
     void answerQuery(const std::string& body) {
-        EXPECT_CALL(*transport, get(Truly(isQuery))).WillOnce([this, body](const HttpRequest& r) {
+        EXPECT_CALL(*transport, send(Truly(isQuery))).WillOnce([this, body](const HttpRequest& r) {
             lastQuery = promqlOf(r);
             return test::ok(body);
         });
@@ -160,7 +160,7 @@ TEST_F(DatasourceTest, ArgumentsAreValidated) {
 }
 
 TEST_F(DatasourceTest, FlavorMetricsComeFromTheResourceWithoutAQuery) {
-    EXPECT_CALL(*transport, get(Truly(isQuery))).Times(0);
+    EXPECT_CALL(*transport, send(Truly(isQuery))).Times(0);
     auto r = instance("instance_ram_allocated");
     r.memoryMb = 0.0;
     EXPECT_EQ(datasource->statisticAggregation(r).value, 0.0);
@@ -192,8 +192,8 @@ TEST_F(DatasourceTest, MissingVcpusCountAsOneWithAWarning) {
 }
 
 TEST_F(DatasourceTest, UnknownHostRefetchesTargetsThenIsNotFound) {
-    EXPECT_CALL(*transport, get(Truly(isQuery))).Times(0);
-    EXPECT_CALL(*transport, get(Truly(isTargets))).Times(1);  // the refresh (start() was before)
+    EXPECT_CALL(*transport, send(Truly(isQuery))).Times(0);
+    EXPECT_CALL(*transport, send(Truly(isTargets))).Times(1);  // the refresh (start() was before)
     std::string message;
     EXPECT_EQ(statusOf(host("compute-9"), &message), WDS_E_RESOURCE_NOT_FOUND);
     EXPECT_THAT(message, HasSubstr("compute-9"));

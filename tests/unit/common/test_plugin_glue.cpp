@@ -48,7 +48,7 @@ class PluginGlueTest : public testing::Test {
   protected:
     void SetUp() override {
         g_transport = std::make_shared<testing::NiceMock<test::MockTransport>>();
-        ON_CALL(*g_transport, get(Truly(isTargets)))
+        ON_CALL(*g_transport, send(Truly(isTargets)))
             .WillByDefault(Return(test::ok(test::targetsBody({"compute-1.example.org"}))));
         plugin = abi::entry(nullptr, kDefinition);
         ASSERT_NE(plugin, nullptr);
@@ -62,10 +62,10 @@ class PluginGlueTest : public testing::Test {
     }
 
     void answer(HttpResponse response) {
-        EXPECT_CALL(*g_transport, get(Truly(isQuery))).WillOnce(Return(response));
+        EXPECT_CALL(*g_transport, send(Truly(isQuery))).WillOnce(Return(response));
     }
     void fail(wds_status status) {
-        EXPECT_CALL(*g_transport, get(Truly(isQuery)))
+        EXPECT_CALL(*g_transport, send(Truly(isQuery)))
             .WillOnce(Throw(DatasourceError(status, "transport says no")));
     }
     ValueResult hostCpu(const std::string& host = "compute-1") {
@@ -119,7 +119,7 @@ TEST_F(PluginGlueTest, EveryStatusIsReachable) {
     EXPECT_EQ(source.statisticAggregation(request).status, WDS_E_UNSUPPORTED);
     fail(WDS_E_TLS);
     EXPECT_EQ(hostCpu().status, WDS_E_TLS);
-    EXPECT_CALL(*g_transport, get(Truly(isQuery))).WillOnce(Throw(std::runtime_error("oops")));
+    EXPECT_CALL(*g_transport, send(Truly(isQuery))).WillOnce(Throw(std::runtime_error("oops")));
     r = hostCpu();
     EXPECT_EQ(r.status, WDS_E_INTERNAL);
     EXPECT_NE(r.message.find("oops"), std::string::npos);
@@ -135,7 +135,7 @@ TEST_F(PluginGlueTest, EveryStatusIsReachable) {
 
 TEST_F(PluginGlueTest, HostGettersInvertMinAndMaxButStatisticAggregationDoesNot) {
     std::vector<std::string> queries;
-    EXPECT_CALL(*g_transport, get(Truly(isQuery)))
+    EXPECT_CALL(*g_transport, send(Truly(isQuery)))
         .Times(3)
         .WillRepeatedly([&](const HttpRequest& r) {
             queries.push_back(r.target);
@@ -199,7 +199,7 @@ TEST_F(PluginGlueTest, ErrorReportsStayInsideTheCallersStruct) {
 }
 
 TEST_F(PluginGlueTest, ListMetricsIsPluginOwned) {
-    EXPECT_CALL(*g_transport, get(Truly([](const HttpRequest& r) {
+    EXPECT_CALL(*g_transport, send(Truly([](const HttpRequest& r) {
         return r.target.find("__name__") != std::string::npos;
     }))).WillOnce(Return(test::ok(R"({"status":"success","data":["up","node_load1"]})")));
     std::vector<std::string> names;

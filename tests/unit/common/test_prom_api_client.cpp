@@ -27,7 +27,7 @@ class PromApiClientTest : public testing::Test {
 
 TEST_F(PromApiClientTest, QueryIsPercentEncodedWithTimeAndTimeout) {
     EXPECT_CALL(*transport,
-                get(Field(&HttpRequest::target,
+                send(Field(&HttpRequest::target,
                           "/prom/api/v1/query?query=up%7Bfqdn%3D%27a%20b%27%7D%20%2B%201"
                           "&time=1700000000.050&timeout=2000ms")))
         .WillOnce(Return(test::ok(test::vectorBody({"3"}))));
@@ -39,14 +39,14 @@ TEST_F(PromApiClientTest, QueryIsPercentEncodedWithTimeAndTimeout) {
 TEST_F(PromApiClientTest, NoTimeParameterMeansServerNowAndDefaultTimeoutApplies) {
     EXPECT_CALL(
         *transport,
-        get(testing::AllOf(Field(&HttpRequest::target, "/api/v1/query?query=up&timeout=5000ms"),
+        send(testing::AllOf(Field(&HttpRequest::target, "/api/v1/query?query=up&timeout=5000ms"),
                            Field(&HttpRequest::timeout, 5000ms))))
         .WillOnce(Return(test::ok(test::vectorBody({}))));
     EXPECT_TRUE(client().instantQuery("up", 0, 0ms).empty());
 }
 
 TEST_F(PromApiClientTest, ServerErrorsAreRetriedThenSucceed) {
-    EXPECT_CALL(*transport, get(_))
+    EXPECT_CALL(*transport, send(_))
         .WillOnce(Return(HttpResponse{503, "overloaded"}))
         .WillOnce(Throw(DatasourceError(WDS_E_UNAVAILABLE, "connection reset")))
         .WillOnce(Return(test::ok(test::vectorBody({"1"}))));
@@ -55,7 +55,7 @@ TEST_F(PromApiClientTest, ServerErrorsAreRetriedThenSucceed) {
 }
 
 TEST_F(PromApiClientTest, TooManyRequestsIsRetriedAndReportedAsUnavailable) {
-    EXPECT_CALL(*transport, get(_)).Times(3).WillRepeatedly(Return(HttpResponse{429, ""}));
+    EXPECT_CALL(*transport, send(_)).Times(3).WillRepeatedly(Return(HttpResponse{429, ""}));
     try {
         client().instantQuery("up", 0, 0ms);
         FAIL();
@@ -67,7 +67,7 @@ TEST_F(PromApiClientTest, TooManyRequestsIsRetriedAndReportedAsUnavailable) {
 }
 
 TEST_F(PromApiClientTest, BadQueriesAreNotRetriedAndCarryTheServerText) {
-    EXPECT_CALL(*transport, get(_))
+    EXPECT_CALL(*transport, send(_))
         .WillOnce(Return(HttpResponse{
             400, R"({"status":"error","errorType":"bad_data","error":"1:5: parse error"})"}));
     try {
@@ -84,7 +84,7 @@ TEST_F(PromApiClientTest, BadQueriesAreNotRetriedAndCarryTheServerText) {
 }
 
 TEST_F(PromApiClientTest, AuthFailuresAreNotRetried) {
-    EXPECT_CALL(*transport, get(_))
+    EXPECT_CALL(*transport, send(_))
         .WillOnce(Return(HttpResponse{403, R"({"error_message":"RBAC"})"}));
     try {
         client().runtimeInfo();
@@ -96,11 +96,11 @@ TEST_F(PromApiClientTest, AuthFailuresAreNotRetried) {
 }
 
 TEST_F(PromApiClientTest, OtherEndpoints) {
-    EXPECT_CALL(*transport, get(Field(&HttpRequest::target, "/api/v1/targets?state=active")))
+    EXPECT_CALL(*transport, send(Field(&HttpRequest::target, "/api/v1/targets?state=active")))
         .WillOnce(Return(test::ok(test::targetsBody({"a.b"}))));
-    EXPECT_CALL(*transport, get(Field(&HttpRequest::target, "/api/v1/label/__name__/values")))
+    EXPECT_CALL(*transport, send(Field(&HttpRequest::target, "/api/v1/label/__name__/values")))
         .WillOnce(Return(test::ok(R"({"status":"success","data":["up"]})")));
-    EXPECT_CALL(*transport, get(Field(&HttpRequest::target, "/api/v1/status/runtimeinfo")))
+    EXPECT_CALL(*transport, send(Field(&HttpRequest::target, "/api/v1/status/runtimeinfo")))
         .WillOnce(Return(test::ok(R"({"status":"success","data":{}})")));
     auto c = client();
     EXPECT_EQ(c.activeTargetLabelValues("fqdn"), std::vector<std::string>{"a.b"});
