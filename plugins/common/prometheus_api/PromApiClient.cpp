@@ -63,7 +63,8 @@ std::string PromApiClient::get(const std::string& apiPath, const Params& params,
             return std::move(response.body);
         throw DatasourceError(statusForHttp(response.status),
                               "HTTP " + std::to_string(response.status) + " for " + what + ": " +
-                                  promjson::errorText(response.body),
+                                  promjson::errorText(response.body) +
+                                  (response.status == 403 ? forbiddenHint_ : ""),
                               response.status);
     });
 }

@@ -37,6 +37,9 @@ class PromApiClient {
     void runtimeInfo() const;
 
     std::string baseUrl() const { return transport_->baseUrl(); }
+
+    /** Appended to HTTP 403 errors, e.g. which role the backend requires. */
+    void setForbiddenHint(std::string hint) { forbiddenHint_ = std::move(hint); }
     const Logger& logger() const { return log_; }
 
     /** "1700000000.5" for 1700000000500 ms: Prometheus' float-seconds time format. */
@@ -54,6 +57,7 @@ class PromApiClient {
     RetryPolicy retry_;
     std::chrono::milliseconds defaultTimeout_;
     Logger log_;
+    std::string forbiddenHint_;
 };
 
 }  // namespace wds
