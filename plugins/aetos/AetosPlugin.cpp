@@ -6,6 +6,7 @@
 #include "TokenAuthTransport.h"
 #include "abi/PluginGlue.h"
 #include "config/CommonOptions.h"
+#include "config/ConfigKeys.h"
 #include "errors/DatasourceError.h"
 #include "http/PocoHttpTransport.h"
 #include "keystone/KeystoneClient.h"
@@ -19,54 +20,43 @@ constexpr const char* kServiceType = "metric-storage";
 constexpr const char* kAuth = "watcher_clients_auth";
 constexpr const char* kAetos = "aetos_client";
 
-#define WDS_KEY(flags, key, def, text) \
-    { sizeof(wds_config_key), flags, key, def, text }
 const wds_config_key kConfigKeys[] = {
-    WDS_KEY(0, "aetos_client.interface", "public",
-            "catalog interface: public, internal, admin (or publicURL, internalURL, adminURL)"),
-    WDS_KEY(0, "aetos_client.region_name", "", "catalog region; unset: the first in any region"),
-    WDS_KEY(0, "aetos_client.fqdn_label", "fqdn",
-            "target label holding the compute node's host name"),
-    WDS_KEY(0, "aetos_client.instance_uuid_label", "resource", "label holding the instance UUID"),
-    WDS_KEY(0, "aetos_client.label_refresh_interval", "60",
-            "minimum seconds between target re-fetches for unknown hosts"),
-    WDS_KEY(0, "aetos_client.cafile", "",
-            "CA bundle for the Aetos endpoint (default: watcher_clients_auth's TLS settings)"),
-    WDS_KEY(0, "aetos_client.certfile", "", "client certificate for mutual TLS with Aetos"),
-    WDS_KEY(0, "aetos_client.keyfile", "", "client key for mutual TLS with Aetos"),
-    WDS_KEY(0, "aetos_client.insecure", "false",
-            "skip TLS verification of Aetos (never in production)"),
-    WDS_KEY(0, "watcher_clients_auth.auth_type", "",
-            "password or v3applicationcredential (required)"),
-    WDS_KEY(0, "watcher_clients_auth.auth_url", "", "Keystone URL, e.g. http://keystone/identity"),
-    WDS_KEY(0, "watcher_clients_auth.username", "", "user name (password auth)"),
-    WDS_KEY(0, "watcher_clients_auth.user_id", "", "user id (instead of username)"),
-    WDS_KEY(WDS_CONFIG_SECRET, "watcher_clients_auth.password", "", "the user's password"),
-    WDS_KEY(0, "watcher_clients_auth.user_domain_name", "", "the user's domain name"),
-    WDS_KEY(0, "watcher_clients_auth.user_domain_id", "",
-            "the user's domain id (default: default)"),
-    WDS_KEY(0, "watcher_clients_auth.project_name", "", "project to scope the token to"),
-    WDS_KEY(0, "watcher_clients_auth.project_id", "", "project id (instead of project_name)"),
-    WDS_KEY(0, "watcher_clients_auth.project_domain_name", "", "the project's domain name"),
-    WDS_KEY(0, "watcher_clients_auth.project_domain_id", "",
-            "the project's domain id (default: default)"),
-    WDS_KEY(0, "watcher_clients_auth.application_credential_id", "",
-            "application credential id (v3applicationcredential)"),
-    WDS_KEY(0, "watcher_clients_auth.application_credential_name", "",
-            "application credential name (with username or user_id)"),
-    WDS_KEY(WDS_CONFIG_SECRET, "watcher_clients_auth.application_credential_secret", "",
-            "application credential secret"),
-    WDS_KEY(0, "watcher_clients_auth.cafile", "", "CA bundle for Keystone (and Aetos by default)"),
-    WDS_KEY(0, "watcher_clients_auth.certfile", "", "client certificate for mutual TLS"),
-    WDS_KEY(0, "watcher_clients_auth.keyfile", "", "client key for mutual TLS"),
-    WDS_KEY(0, "watcher_clients_auth.insecure", "false",
-            "skip TLS verification (never in production)"),
-    WDS_KEY(0, "watcher_clients_auth.timeout", "30", "seconds allowed for each HTTP request"),
-    WDS_KEY(0, "watcher_datasources.query_max_retries", "10",
-            "attempts per request on transport errors, 429 and 5xx"),
-    WDS_KEY(0, "watcher_datasources.query_interval", "1", "seconds between attempts"),
+    WDS_CONFIG_KEY(0, "aetos_client.interface", "public",
+                   "catalog interface: public, internal, admin (or publicURL, internalURL, "
+                   "adminURL)"),
+    WDS_CONFIG_KEY(0, "aetos_client.region_name", "",
+                   "catalog region; unset: the first in any region"),
+    WDS_LABEL_CONFIG_KEYS("aetos_client"),
+    WDS_TLS_CONFIG_KEYS("aetos_client",
+                        "CA bundle for the Aetos endpoint (default: watcher_clients_auth's TLS "
+                        "settings)"),
+    WDS_CONFIG_KEY(0, "watcher_clients_auth.auth_type", "",
+                   "password or v3applicationcredential (required)"),
+    WDS_CONFIG_KEY(0, "watcher_clients_auth.auth_url", "",
+                   "Keystone URL, e.g. http://keystone/identity"),
+    WDS_CONFIG_KEY(0, "watcher_clients_auth.username", "", "user name (password auth)"),
+    WDS_CONFIG_KEY(0, "watcher_clients_auth.user_id", "", "user id (instead of username)"),
+    WDS_CONFIG_KEY(WDS_CONFIG_SECRET, "watcher_clients_auth.password", "", "the user's password"),
+    WDS_CONFIG_KEY(0, "watcher_clients_auth.user_domain_name", "", "the user's domain name"),
+    WDS_CONFIG_KEY(0, "watcher_clients_auth.user_domain_id", "",
+                   "the user's domain id (default: default)"),
+    WDS_CONFIG_KEY(0, "watcher_clients_auth.project_name", "", "project to scope the token to"),
+    WDS_CONFIG_KEY(0, "watcher_clients_auth.project_id", "",
+                   "project id (instead of project_name)"),
+    WDS_CONFIG_KEY(0, "watcher_clients_auth.project_domain_name", "", "the project's domain name"),
+    WDS_CONFIG_KEY(0, "watcher_clients_auth.project_domain_id", "",
+                   "the project's domain id (default: default)"),
+    WDS_CONFIG_KEY(0, "watcher_clients_auth.application_credential_id", "",
+                   "application credential id (v3applicationcredential)"),
+    WDS_CONFIG_KEY(0, "watcher_clients_auth.application_credential_name", "",
+                   "application credential name (with username or user_id)"),
+    WDS_CONFIG_KEY(WDS_CONFIG_SECRET, "watcher_clients_auth.application_credential_secret", "",
+                   "application credential secret"),
+    WDS_TLS_CONFIG_KEYS("watcher_clients_auth", "CA bundle for Keystone (and Aetos by default)"),
+    WDS_CONFIG_KEY(0, "watcher_clients_auth.timeout", "30",
+                   "seconds allowed for each HTTP request"),
+    WDS_RETRY_CONFIG_KEYS,
 };
-#undef WDS_KEY
 
 std::string readInterface(const ConfigMap& config) {
     const std::string interface = config.getString("aetos_client.interface", "public");

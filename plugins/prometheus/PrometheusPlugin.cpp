@@ -4,6 +4,7 @@
 
 #include "abi/PluginGlue.h"
 #include "config/CommonOptions.h"
+#include "config/ConfigKeys.h"
 #include "errors/DatasourceError.h"
 #include "http/PocoHttpTransport.h"
 
@@ -12,35 +13,22 @@ namespace {
 
 constexpr size_t kMaxResponseBytes = 64u << 20;
 
-#define WDS_KEY(flags, key, def, text) \
-    { sizeof(wds_config_key), flags, key, def, text }
 const wds_config_key kConfigKeys[] = {
-    WDS_KEY(0, "prometheus_client.host", "", "Prometheus host name or IP address (required)"),
-    WDS_KEY(0, "prometheus_client.port", "9090", "Prometheus port"),
-    WDS_KEY(0, "prometheus_client.root_path", "",
-            "path prefix when Prometheus is served under one, e.g. /prometheus"),
-    WDS_KEY(0, "prometheus_client.scheme", "",
-            "http or https; unset: https when cafile or certfile is set, else http"),
-    WDS_KEY(0, "prometheus_client.fqdn_label", "fqdn",
-            "target label holding the compute node's host name"),
-    WDS_KEY(0, "prometheus_client.instance_uuid_label", "resource",
-            "label holding the instance UUID"),
-    WDS_KEY(0, "prometheus_client.username", "", "basic auth user (used with password)"),
-    WDS_KEY(WDS_CONFIG_SECRET, "prometheus_client.password", "", "basic auth password"),
-    WDS_KEY(0, "prometheus_client.cafile", "",
-            "CA bundle that verifies the server (default: the system CAs)"),
-    WDS_KEY(0, "prometheus_client.certfile", "", "client certificate for mutual TLS"),
-    WDS_KEY(0, "prometheus_client.keyfile", "", "client key for mutual TLS"),
-    WDS_KEY(0, "prometheus_client.insecure", "false",
-            "skip TLS certificate verification (never in production)"),
-    WDS_KEY(0, "prometheus_client.timeout", "30", "seconds allowed for each HTTP request"),
-    WDS_KEY(0, "prometheus_client.label_refresh_interval", "60",
-            "minimum seconds between target re-fetches for unknown hosts"),
-    WDS_KEY(0, "watcher_datasources.query_max_retries", "10",
-            "attempts per request on transport errors, 429 and 5xx"),
-    WDS_KEY(0, "watcher_datasources.query_interval", "1", "seconds between attempts"),
+    WDS_CONFIG_KEY(0, "prometheus_client.host", "",
+                   "Prometheus host name or IP address (required)"),
+    WDS_CONFIG_KEY(0, "prometheus_client.port", "9090", "Prometheus port"),
+    WDS_CONFIG_KEY(0, "prometheus_client.root_path", "",
+                   "path prefix when Prometheus is served under one, e.g. /prometheus"),
+    WDS_CONFIG_KEY(0, "prometheus_client.scheme", "",
+                   "http or https; unset: https when cafile or certfile is set, else http"),
+    WDS_LABEL_CONFIG_KEYS("prometheus_client"),
+    WDS_CONFIG_KEY(0, "prometheus_client.username", "", "basic auth user (used with password)"),
+    WDS_CONFIG_KEY(WDS_CONFIG_SECRET, "prometheus_client.password", "", "basic auth password"),
+    WDS_TLS_CONFIG_KEYS("prometheus_client",
+                        "CA bundle that verifies the server (default: the system CAs)"),
+    WDS_CONFIG_KEY(0, "prometheus_client.timeout", "30", "seconds allowed for each HTTP request"),
+    WDS_RETRY_CONFIG_KEYS,
 };
-#undef WDS_KEY
 
 [[noreturn]] void configError(const std::string& message) {
     throw DatasourceError(WDS_E_CONFIG, message);
