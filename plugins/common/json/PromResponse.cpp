@@ -161,12 +161,21 @@ std::string errorText(const std::string& body) {
         Poco::Dynamic::Var root = parser.parse(body);
         if (root.type() == typeid(Object::Ptr)) {
             Object::Ptr object = root.extract<Object::Ptr>();
+            // Prometheus: "error": "text"; Aetos: "error_message": "text" or
+            // {"faultstring": "text"}; keystonemiddleware: "error": {"message": "text"}.
             for (const char* key : {"error", "error_message", "message"}) {
-                if (object->has(key)) {
-                    std::string text = object->get(key).toString();
-                    if (!text.empty())
-                        return printableExcerpt(text);
+                if (!object->has(key))
+                    continue;
+                if (Object::Ptr nested = object->getObject(key)) {
+                    for (const char* inner : {"faultstring", "message", "title"}) {
+                        const std::string text = nested->optValue<std::string>(inner, "");
+                        if (!text.empty())
+                            return printableExcerpt(text);
+                    }
                 }
+                const std::string text = object->get(key).toString();
+                if (!text.empty())
+                    return printableExcerpt(text);
             }
         }
     } catch (const Poco::Exception&) {

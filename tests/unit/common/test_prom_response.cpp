@@ -69,6 +69,14 @@ TEST(PromResponseTest, ErrorMessagesCarryTheServerText) {
     }
     EXPECT_EQ(errorText(R"({"error_message":"RBAC Authorization Failed"})"),
               "RBAC Authorization Failed");
+    EXPECT_EQ(
+        errorText(
+            R"({"error_message":{"faultcode":"Client","faultstring":"RBAC Authorization Failed","debuginfo":null}})"),
+        "RBAC Authorization Failed");
+    EXPECT_EQ(
+        errorText(
+            R"({"error":{"code":401,"title":"Unauthorized","message":"The request you have made requires authentication."}})"),
+        "The request you have made requires authentication.");
     EXPECT_EQ(errorText("<h1>502</h1>\n"), "<h1>502</h1> ");
     EXPECT_EQ(errorText(""), "empty body");
     EXPECT_LE(errorText(std::string(10000, 'x')).size(), 210u);

@@ -1,0 +1,311 @@
+#include <dlfcn.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "aetos_proxy/AetosProxy.h"
+#include "servers/Dataset.h"
+#include "servers/KeystoneServer.h"
+#include "servers/PrometheusServer.h"
+#include "servers/TempDir.h"
+#include "watcher_ds/datasource.hpp"
+
+namespace {
+
+using testing::HasSubstr;
+using testing::Not;
+using wds::testing::Dataset;
+using Config = std::vector<std::pair<std::string, std::string>>;
+
+constexpr const char* kHost = "compute-1.cloud.example";
+
+void expectValue(const wds::ValueResult& result, double expected, const std::string& what) {
+    ASSERT_EQ(result.status, WDS_OK) << what << ": " << result.message;
+    EXPECT_NEAR(*result.value, expected, 1e-6 * std::max(1.0, std::fabs(expected))) << what;
+}
+
+class AetosPluginTest : public testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        dir_ = new wds::testing::TempDir("wds-it-aetos-");
+        prom_ = new wds::testing::PrometheusServer(
+            Dataset::prometheusOptions(dir_->file("dataset.om")));
+        prom_->start();
+        keystone_ = new wds::testing::KeystoneServer();
+        keystone_->start();
+
+        // Three Aetos proxies, so tests can see which catalog endpoint the plugin picked.
+        publicOne_ = startProxy("/metric-storage", std::chrono::seconds(300));
+        internalOne_ = startProxy("", std::chrono::seconds(0));  // no token cache: revocation bites
+        publicTwo_ = startProxy("/aetos", std::chrono::seconds(300));
+        keystone_->setMetricStorageEndpoints(keystone_->standardEndpoints(
+            publicOne_->url(), internalOne_->url(), publicTwo_->url()));
+
+        library_ = dlopen(WDS_AETOS_PLUGIN, RTLD_NOW | RTLD_LOCAL);
+        ASSERT_NE(library_, nullptr) << dlerror();
+        plugin_ = reinterpret_cast<wds_plugin_entry_v1_fn>(
+            dlsym(library_, WDS_PLUGIN_ENTRY_V1_SYMBOL))(nullptr);
+        ASSERT_NE(plugin_, nullptr);
+    }
+    static void TearDownTestSuite() {
+        delete publicOne_;
+        delete internalOne_;
+        delete publicTwo_;
+        delete keystone_;
+        delete prom_;
+        delete dir_;
+    }
+
+    static wds::testing::AetosProxy* startProxy(const std::string& prefix,
+                                                std::chrono::seconds tokenCacheTtl) {
+        wds::testing::AetosProxyOptions options;
+        options.keystoneUrl = keystone_->url();
+        options.username = keystone_->aetos().user;
+        options.password = keystone_->aetos().password;
+        options.projectName = keystone_->aetos().project;
+        options.prometheusPort = prom_->port();
+        options.pathPrefix = prefix;
+        options.tokenCacheTtl = tokenCacheTtl;
+        auto* proxy = new wds::testing::AetosProxy(options);
+        proxy->start();
+        return proxy;
+    }
+
+    /** [watcher_clients_auth] for a password user, plus fast retries. */
+    static Config passwordConfig(const wds::testing::KeystoneAccount& account) {
+        return {{"watcher_clients_auth.auth_type", "password"},
+                {"watcher_clients_auth.auth_url", keystone_->authUrl()},
+                {"watcher_clients_auth.username", account.user},
+                {"watcher_clients_auth.password", account.password},
+                {"watcher_clients_auth.user_domain_name", "Default"},
+                {"watcher_clients_auth.project_name", account.project},
+                {"watcher_clients_auth.project_domain_name", "Default"},
+                {"watcher_clients_auth.timeout", "10"},
+                {"watcher_datasources.query_max_retries", "2"},
+                {"watcher_datasources.query_interval", "0"}};
+    }
+    static Config watcherConfig() { return passwordConfig(keystone_->watcher()); }
+
+    static Config with(Config config, const Config& extra) {
+        for (const auto& [key, value] : extra) {
+            bool replaced = false;
+            for (auto& entry : config) {
+                if (entry.first == key)
+                    entry.second = value, replaced = true;
+            }
+            if (!replaced)
+                config.emplace_back(key, value);
+        }
+        return config;
+    }
+
+    wds::Source create(const Config& config, wds::Outcome& outcome) {
+        return wds::Source::create(
+            *plugin_, config,
+            [this](wds_log_level, const std::string& line) {
+                std::lock_guard<std::mutex> lock(logMutex_);
+                logs_.push_back(line);
+            },
+            outcome);
+    }
+    wds::Source createOk(const Config& config) {
+        wds::Outcome outcome;
+        wds::Source source = create(config, outcome);
+        EXPECT_TRUE(outcome.ok()) << outcome.message;
+        return source;
+    }
+
+    static wds::ValueResult hostCpu(const wds::Source& source) {
+        return source.hostCpuUsage(kHost, 300, WDS_AGGREGATE_MEAN, 300, Dataset::kEnd * 1000);
+    }
+    static double expectedHostCpu() {
+        return Dataset::hostCpuUsage(kHost, "mean", 300, Dataset::kEnd);
+    }
+
+    static inline wds::testing::TempDir* dir_ = nullptr;
+    static inline wds::testing::PrometheusServer* prom_ = nullptr;
+    static inline wds::testing::KeystoneServer* keystone_ = nullptr;
+    static inline wds::testing::AetosProxy *publicOne_ = nullptr, *internalOne_ = nullptr,
+                                           *publicTwo_ = nullptr;
+    static inline void* library_ = nullptr;
+    static inline const wds_plugin_v1* plugin_ = nullptr;
+    std::mutex logMutex_;
+    std::vector<std::string> logs_;
+};
+
+TEST_F(AetosPluginTest, PasswordAuthThroughThePublicEndpointWithAPathPrefix) {
+    publicOne_->resetCounters();
+    auto source = createOk(watcherConfig());
+    EXPECT_TRUE(source.checkAvailability().ok());
+    expectValue(hostCpu(source), expectedHostCpu(), "host cpu");
+    wds::Resource instance = wds::Resource::instance(Dataset::kMultiSeriesInstance);
+    instance.vcpus = 1;
+    expectValue(
+        source.instanceCpuUsage(instance, 600, WDS_AGGREGATE_MAX, 300, Dataset::kEnd * 1000),
+        Dataset::instanceCpuUsage(Dataset::kMultiSeriesInstance, "max", 600, Dataset::kEnd, 1),
+        "instance cpu");
+    std::vector<std::string> metrics;
+    EXPECT_TRUE(source.listMetrics(metrics).ok());
+    EXPECT_THAT(metrics, testing::Contains("ceilometer_memory_usage"));
+    EXPECT_GE(publicOne_->forwardedCount(), 4u);
+    EXPECT_FALSE(publicOne_->lastAuthToken().empty());
+}
+
+TEST_F(AetosPluginTest, ApplicationCredentialAuth) {
+    const auto& credential = keystone_->applicationCredential();
+    auto source =
+        createOk({{"watcher_clients_auth.auth_type", "v3applicationcredential"},
+                  {"watcher_clients_auth.auth_url", keystone_->authUrl()},
+                  {"watcher_clients_auth.application_credential_id", credential.id},
+                  {"watcher_clients_auth.application_credential_secret", credential.secret}});
+    expectValue(hostCpu(source), expectedHostCpu(), "host cpu");
+}
+
+TEST_F(AetosPluginTest, InterfaceAndRegionPickTheEndpoint) {
+    internalOne_->resetCounters();
+    publicTwo_->resetCounters();
+    auto internal = createOk(with(watcherConfig(), {{"aetos_client.interface", "internalURL"},
+                                                    {"aetos_client.region_name", "RegionOne"}}));
+    expectValue(hostCpu(internal), expectedHostCpu(), "internal");
+    EXPECT_GE(internalOne_->forwardedCount(), 2u);
+    EXPECT_EQ(publicTwo_->forwardedCount(), 0u);
+
+    auto regionTwo = createOk(with(watcherConfig(), {{"aetos_client.region_name", "RegionTwo"}}));
+    expectValue(hostCpu(regionTwo), expectedHostCpu(), "RegionTwo");
+    EXPECT_GE(publicTwo_->forwardedCount(), 2u);
+}
+
+TEST_F(AetosPluginTest, AWrongInterfaceOrRegionFailsLoudly) {
+    wds::Outcome outcome;
+    create(with(watcherConfig(), {{"aetos_client.interface", "admin"}}), outcome);
+    EXPECT_EQ(outcome.status, WDS_E_CONFIG);
+    EXPECT_THAT(outcome.message, HasSubstr("metric-storage"));
+    EXPECT_THAT(outcome.message, HasSubstr("'admin'"));
+
+    create(with(watcherConfig(), {{"aetos_client.interface", "internal"},
+                                  {"aetos_client.region_name", "RegionTwo"}}),
+           outcome);
+    EXPECT_EQ(outcome.status, WDS_E_CONFIG);
+    EXPECT_THAT(outcome.message, HasSubstr("'RegionTwo'"));
+
+    create(with(watcherConfig(), {{"aetos_client.interface", "private"}}), outcome);
+    EXPECT_EQ(outcome.status, WDS_E_CONFIG);
+    EXPECT_THAT(outcome.message, HasSubstr("aetos_client.interface"));
+}
+
+TEST_F(AetosPluginTest, ARevokedTokenIsRenewedOnceAndTheCallRetried) {
+    auto source = createOk(with(watcherConfig(), {{"aetos_client.interface", "internal"}}));
+    expectValue(hostCpu(source), expectedHostCpu(), "before");
+    const std::string first = internalOne_->lastAuthToken();
+    keystone_->revokeToken(first);
+    internalOne_->resetCounters();
+
+    expectValue(hostCpu(source), expectedHostCpu(), "after revocation");
+    EXPECT_EQ(internalOne_->unauthorizedCount(), 1u);  // one 401, then success
+    EXPECT_NE(internalOne_->lastAuthToken(), first);
+}
+
+TEST_F(AetosPluginTest, WrongPasswordIsAnAuthFailureThatNamesTheUserButNotThePassword) {
+    wds::Outcome outcome;
+    create(with(watcherConfig(), {{"watcher_clients_auth.password", "Wr0ng-Passw0rd"}}), outcome);
+    EXPECT_EQ(outcome.status, WDS_E_AUTH);
+    EXPECT_THAT(outcome.message, HasSubstr(keystone_->watcher().user));
+    EXPECT_THAT(outcome.message, Not(HasSubstr("Wr0ng-Passw0rd")));
+}
+
+TEST_F(AetosPluginTest, AReaderOnlyUserIsToldWhichRoleAetosNeeds) {
+    wds::Outcome outcome;
+    create(passwordConfig(keystone_->reader()), outcome);
+    EXPECT_EQ(outcome.status, WDS_E_AUTH);
+    EXPECT_EQ(outcome.httpStatus, 403);
+    EXPECT_THAT(outcome.message, HasSubstr("admin or service role"));
+}
+
+TEST_F(AetosPluginTest, KeystoneDownAndAetosDownAreUnavailable) {
+    wds::Outcome outcome;
+    create(with(watcherConfig(), {{"watcher_clients_auth.auth_url", "http://127.0.0.1:1/v3"}}),
+           outcome);
+    EXPECT_EQ(outcome.status, WDS_E_UNAVAILABLE);
+    EXPECT_THAT(outcome.message, HasSubstr("127.0.0.1:1"));
+
+    publicTwo_->stop();
+    create(with(watcherConfig(), {{"aetos_client.region_name", "RegionTwo"}}), outcome);
+    publicTwo_->start();
+    EXPECT_EQ(outcome.status, WDS_E_UNAVAILABLE);
+    EXPECT_THAT(outcome.message, HasSubstr("/aetos"));
+}
+
+TEST_F(AetosPluginTest, SecretsAndTokensNeverReachLogsOrErrors) {
+    auto source = createOk(watcherConfig());
+    hostCpu(source);
+    source.hostCpuUsage("no-such-host");
+    const std::string token = publicOne_->lastAuthToken();
+    wds::Outcome failed;
+    create(with(watcherConfig(), {{"watcher_clients_auth.password", "Wr0ng-Passw0rd"}}), failed);
+    std::lock_guard<std::mutex> lock(logMutex_);
+    ASSERT_FALSE(token.empty());
+    for (const std::string& line : logs_) {
+        EXPECT_THAT(line, Not(HasSubstr(keystone_->watcher().password)));
+        EXPECT_THAT(line, Not(HasSubstr(token)));
+        EXPECT_THAT(line, Not(HasSubstr("Wr0ng-Passw0rd")));
+    }
+    EXPECT_THAT(failed.message, Not(HasSubstr("Wr0ng-Passw0rd")));
+}
+
+TEST_F(AetosPluginTest, TokensAreRenewedBeforeTheyExpire) {
+    keystone_->setTokenExpiration(6);  // restarts Keystone; tokens live 5-6 s
+    auto source = createOk(watcherConfig());
+    expectValue(hostCpu(source), expectedHostCpu(), "fresh token");
+    const std::string first = publicOne_->lastAuthToken();
+    publicOne_->resetCounters();
+    std::this_thread::sleep_for(std::chrono::milliseconds(4800));  // past 3/4 of its life
+    expectValue(hostCpu(source), expectedHostCpu(), "renewed token");
+    keystone_->setTokenExpiration(3600);
+    EXPECT_NE(publicOne_->lastAuthToken(), first);
+    EXPECT_EQ(publicOne_->unauthorizedCount(), 0u);  // renewed ahead of time, not after a 401
+}
+
+TEST_F(AetosPluginTest, AMissingServiceOrEndpointIsAConfigError) {
+    keystone_->setMetricStorageEndpoints({});
+    wds::Outcome noEndpoints;
+    create(watcherConfig(), noEndpoints);
+    keystone_->removeMetricStorageService();
+    wds::Outcome noService;
+    create(watcherConfig(), noService);
+    keystone_->setMetricStorageEndpoints(
+        keystone_->standardEndpoints(publicOne_->url(), internalOne_->url(), publicTwo_->url()));
+
+    EXPECT_EQ(noEndpoints.status, WDS_E_CONFIG);
+    EXPECT_THAT(noEndpoints.message, HasSubstr("metric-storage endpoint with interface 'public'"));
+    EXPECT_EQ(noService.status, WDS_E_CONFIG);
+    EXPECT_THAT(noService.message, HasSubstr("no metric-storage service at all"));
+    expectValue(hostCpu(createOk(watcherConfig())), expectedHostCpu(), "restored");
+}
+
+TEST_F(AetosPluginTest, TheCommandWorksEndToEndWithDatasourcesAetos) {
+    const std::string conf = dir_->file("watcher.conf");
+    std::ofstream(conf) << "[watcher_datasources]\ndatasources = gnocchi, aetos\n"
+                        << "[aetos_client]\ninterface = public\nregion_name = RegionOne\n"
+                        << "[watcher_clients_auth]\nauth_type = password\nauth_url = "
+                        << keystone_->authUrl() << "\nusername = " << keystone_->watcher().user
+                        << "\npassword = " << keystone_->watcher().password
+                        << "\nuser_domain_name = Default\nproject_name = "
+                        << keystone_->watcher().project << "\nproject_domain_name = Default\n";
+    const std::string command = std::string(WDS_CLI) + " --config " + conf + " --plugin-dir " +
+                                WDS_PLUGIN_DIR_BUILD + " host-cpu-usage " + kHost + " --at " +
+                                std::to_string(Dataset::kEnd) + " 2>/dev/null";
+    FILE* pipe = popen(command.c_str(), "r");
+    char line[128] = {};
+    ASSERT_NE(fgets(line, sizeof line, pipe), nullptr);
+    EXPECT_EQ(WEXITSTATUS(pclose(pipe)), 0);
+    EXPECT_NEAR(std::stod(line), expectedHostCpu(), 1e-6 * expectedHostCpu());
+}
+
+}  // namespace
