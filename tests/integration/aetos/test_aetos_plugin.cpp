@@ -306,6 +306,20 @@ TEST_F(AetosPluginTest, TheCommandWorksEndToEndWithDatasourcesAetos) {
     ASSERT_NE(fgets(line, sizeof line, pipe), nullptr);
     EXPECT_EQ(WEXITSTATUS(pclose(pipe)), 0);
     EXPECT_NEAR(std::stod(line), expectedHostCpu(), 1e-6 * expectedHostCpu());
+
+    // `config` shows the effective configuration with the password masked.
+    const std::string config = std::string(WDS_CLI) + " --config " + conf + " --plugin-dir " +
+                               WDS_PLUGIN_DIR_BUILD + " config 2>&1";
+    pipe = popen(config.c_str(), "r");
+    std::string output;
+    char buffer[4096];
+    size_t n;
+    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0)
+        output.append(buffer, n);
+    EXPECT_EQ(WEXITSTATUS(pclose(pipe)), 0) << output;
+    EXPECT_THAT(output, HasSubstr("watcher_clients_auth.password = ***"));
+    EXPECT_THAT(output, HasSubstr("datasource aetos: chosen"));
+    EXPECT_THAT(output, Not(HasSubstr(keystone_->watcher().password)));
 }
 
 }  // namespace
