@@ -1,0 +1,104 @@
+#include "CaptureServer.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace wdsbench {
+namespace {
+
+std::string response(const std::string& body) {
+    return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+// Waits for `fd` to be readable, waking every 100 ms to notice stop.
+bool readable(int fd, const std::atomic<bool>& stop) {
+    pollfd p{fd, POLLIN, 0};
+    while (!stop) {
+        if (::poll(&p, 1, 100) > 0)
+            return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+CaptureServer::CaptureServer(const std::vector<std::string>& fqdns, bool record) : record_(record) {
+    targetsBody_ = R"({"status":"success","data":{"activeTargets":[)";
+    for (size_t i = 0; i < fqdns.size(); ++i)
+        targetsBody_ += (i ? "," : "") + std::string(R"({"labels":{"fqdn":")") + fqdns[i] + "\"}}";
+    targetsBody_ += "]}}";
+
+    listenFd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (listenFd_ < 0 || ::bind(listenFd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::listen(listenFd_, 4) != 0 ||
+        ::getsockname(listenFd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+        throw std::runtime_error(std::string("capture server: ") + std::strerror(errno));
+    }
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { serve(); });
+}
+
+CaptureServer::~CaptureServer() {
+    stop_ = true;
+    thread_.join();
+    ::close(listenFd_);
+}
+
+std::string CaptureServer::last() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return last_;
+}
+
+void CaptureServer::serve() {
+    while (readable(listenFd_, stop_)) {
+        const int fd = ::accept4(listenFd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd >= 0) {
+            connections_.emplace_back([this, fd] {
+                handle(fd);
+                ::close(fd);
+            });
+        }
+    }
+    for (auto& connection : connections_)
+        connection.join();
+}
+
+void CaptureServer::handle(int fd) {
+    // Kept-alive, one request at a time; GETs have no body.
+    std::string pending;
+    char buf[4096];
+    while (readable(fd, stop_)) {
+        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0)
+            return;
+        pending.append(buf, static_cast<size_t>(n));
+        for (size_t end; (end = pending.find("\r\n\r\n")) != std::string::npos;) {
+            const std::string head = pending.substr(0, end + 4);
+            pending.erase(0, end + 4);
+            if (record_) {
+                std::lock_guard<std::mutex> lock(mutex_);
+                last_ = head;
+            }
+            const bool targets = head.find(" /api/v1/targets") != std::string::npos;
+            const std::string reply =
+                response(targets ? targetsBody_
+                                 : R"({"status":"success","data":{"resultType":"vector","result":[)"
+                                   R"({"metric":{},"value":[1700001000,"42.5"]}]}})");
+            if (::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL) < 0)
+                return;
+        }
+    }
+}
+
+}  // namespace wdsbench

@@ -1,0 +1,100 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace wdsbench {
+
+/** Latency distribution of one kind of call, in microseconds. */
+struct Summary {
+    size_t n = 0;
+    double medianUs = 0, p99Us = 0, meanUs = 0, callsPerS = 0;
+    static Summary of(std::vector<double> us);
+};
+
+struct PerCallRow {
+    std::string metric;
+    Summary plugin, floor;
+    double pluginCpuUs = 0, floorCpuUs = 0;  // client CPU (user+sys) per call
+    size_t bodyBytes = 0;                    // of the floor's response
+};
+
+struct LocalRow {  // metrics answered from the resource itself, no HTTP
+    std::string metric;
+    double nsPerCall = 0;
+};
+
+struct StartupRow {
+    int targets = 0, fqdns = 0;
+    size_t bodyBytes = 0;
+    double dlopenMs = 0, firstCreateMs = 0, createMs = 0, floorMs = 0;
+    double createP90Ms = 0, floorP90Ms = 0;
+    long rssBeforeKiB = 0, rssAfterDlopenKiB = 0, rssAfterCreateKiB = 0;
+    long peakRssKiB = 0;   // VmHWM after the first create
+    long heapHeldKiB = 0;  // malloc'd bytes the live source keeps (mallinfo2)
+};
+
+/** Throughput of a fixed number of threads, and where the CPU went meanwhile. */
+struct Rate {
+    double perS = 0;
+    double cpuUsPerCall = 0;  // CPU (user + sys) of the calling threads per call
+    double processCores = 0;  // CPU of this whole process (the stub server included) / wall time
+};
+
+struct ConcurrencyRow {
+    int threads = 0;
+    Rate plugin, floor;
+    double localPerS = 0;  // a no-HTTP metric, 0 when not measured
+};
+
+struct MemoryResult {
+    std::vector<std::pair<long, long>> rssKiB;  // (calls done, VmRSS)
+    int threads = 0;
+    long at(long calls) const;
+};
+
+struct MicroRow {
+    std::string name;
+    double ns = 0;
+    double items = 0;  // samples/targets per iteration, 0 if not applicable
+};
+
+struct ProfileFunction {
+    std::string name;
+    double irPerCall = 0;
+};
+
+struct ProfileResult {
+    bool ran = false;
+    std::string note;
+    int calls = 0;
+    double pluginIrPerCall = 0, floorIrPerCall = 0;
+    std::vector<ProfileFunction> stages;  // inclusive cost of the steps of one call
+    std::vector<ProfileFunction> top;     // highest self cost inside the plugin call
+};
+
+struct Results {
+    std::string when, machine, prometheus, plugin;
+    std::string dataset;  // one line: hosts, instances, series, samples
+    int periodS = 0;
+    std::vector<PerCallRow> perCall;
+    std::vector<LocalRow> local;
+    std::string concurrencyMetric;
+    std::vector<ConcurrencyRow> concurrency;      // against Prometheus
+    std::vector<ConcurrencyRow> concurrencyStub;  // against the stub; localPerS set
+    std::vector<StartupRow> startup;
+    MemoryResult memory;
+    std::vector<MicroRow> micro;
+    ProfileResult profile;
+    double seconds = 0;
+};
+
+/** Reads Google Benchmark's JSON output (--benchmark_out); empty if the file is missing. */
+std::vector<MicroRow> readMicro(const std::string& path);
+
+void writeJson(const Results& r, const std::string& path);
+void writeMarkdown(const Results& r, const std::string& path);
+
+}  // namespace wdsbench

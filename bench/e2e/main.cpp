@@ -1,0 +1,728 @@
+// wds_bench_e2e: the end-to-end benchmark of libprometheus_ds.so against a real Prometheus.
+// Every figure is paired with a floor measured in the same run, interleaved with it, so the noise
+// of a shared machine hits both sides alike and the ratios stay meaningful.
+//
+//   wds_bench_e2e [--out-md F] [--out-json F] [--micro-json F] [--hosts N] [--instances N]
+//                 [--series N] [--window S] [--calls N] [--memory-calls N] [--concurrency-ms MS]
+//                 [--profile-calls N] [--startup-targets 10,1000,10000] [--startup-reps K]
+//                 [--phases per-call,concurrency,memory,profile,startup]
+//   wds_bench_e2e startup-child --port P --request FILE --reps K    (one fresh process per size)
+//   wds_bench_e2e profile-child --port P --requests FILE --calls N  (run under callgrind)
+#include <dlfcn.h>
+#include <malloc.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include "BenchData.h"
+#include "CaptureServer.h"
+#include "FloorClient.h"
+#include "Profile.h"
+#include "Report.h"
+#include "servers/ChildProcess.h"
+#include "servers/PrometheusServer.h"
+#include "servers/TempDir.h"
+#include "watcher_ds/datasource.hpp"
+
+namespace wdsbench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Args = std::map<std::string, std::string>;
+
+double usSince(Clock::time_point start) {
+    return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+}
+
+double threadCpuUs() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
+}
+
+/** A "VmRSS:" (default) or "VmHWM:" (peak RSS) line of /proc/self/status, in KiB. */
+long rssKiB(const char* field = "VmRSS:") {
+    std::ifstream in("/proc/self/status");
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind(field, 0) == 0)
+            return std::stol(line.substr(std::strlen(field)));
+    }
+    return 0;
+}
+
+/** Heap bytes in use (glibc), unlike RSS blind to freed memory malloc keeps. */
+long heapInUseKiB() {
+    return static_cast<long>(mallinfo2().uordblks / 1024);
+}
+
+void progress(const std::string& text) {
+    std::cerr << "bench: " << text << std::endl;
+}
+
+std::string readFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void writeFile(const std::string& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+}
+
+// ---- the plugin, as a host loads it ----------------------------------------------------------
+
+const wds_plugin_v1& loadPlugin(const std::string& path) {
+    // Never unloaded: the process ends right after the benchmark.
+    void* library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (library == nullptr)
+        throw std::runtime_error(std::string("dlopen: ") + dlerror());
+    auto entry =
+        reinterpret_cast<wds_plugin_entry_v1_fn>(dlsym(library, WDS_PLUGIN_ENTRY_V1_SYMBOL));
+    const wds_plugin_v1* plugin = entry != nullptr ? entry(nullptr) : nullptr;
+    if (plugin == nullptr)
+        throw std::runtime_error(path + ": no usable " WDS_PLUGIN_ENTRY_V1_SYMBOL);
+    return *plugin;
+}
+
+wds::Source connect(const wds_plugin_v1& plugin, int port) {
+    wds::Outcome outcome;
+    wds::Source source = wds::Source::create(
+        plugin,
+        {{"prometheus_client.host", "127.0.0.1"}, {"prometheus_client.port", std::to_string(port)}},
+        {}, outcome);
+    if (!source)
+        throw std::runtime_error("create failed: " + outcome.message);
+    return source;
+}
+
+void check(const wds::ValueResult& result) {
+    if (!result.ok())
+        throw std::runtime_error("plugin call failed: " + result.message);
+}
+
+void check(const FloorClient::Reply& reply) {
+    if (reply.status != 200)
+        throw std::runtime_error("floor GET answered HTTP " + std::to_string(reply.status));
+}
+
+struct Metric {
+    const char* name;
+    bool host;
+};
+constexpr Metric kMetrics[] = {{"host_cpu_usage", true},
+                               {"host_ram_usage", true},
+                               {"instance_cpu_usage", false},
+                               {"instance_ram_usage", false}};
+constexpr int kPeriodS = 300;  // Watcher's default statistic_aggregation period
+
+wds::AggregationRequest requestFor(const Metric& metric, const std::string& resource) {
+    wds::AggregationRequest request;
+    request.resourceType = metric.host ? WDS_RESOURCE_COMPUTE_NODE : WDS_RESOURCE_INSTANCE;
+    request.resource =
+        metric.host ? wds::Resource::computeNode(resource) : wds::Resource::instance(resource);
+    if (!metric.host)
+        request.resource.vcpus = 2;
+    request.meterName = metric.name;
+    request.periodS = kPeriodS;
+    request.evalTimeMs = BenchData::kEnd * 1000;  // the data set ends in the past
+    return request;
+}
+
+/** One statistic_aggregation call, and the exact bytes the plugin sends for it. */
+struct Call {
+    wds::AggregationRequest request;
+    std::string raw;
+};
+
+struct Workload {
+    std::string targetsRaw;                   // create()'s GET of the active targets
+    std::vector<std::vector<Call>> byMetric;  // in kMetrics order
+};
+
+/** Records every request the plugin makes for the data set, retargeted at Prometheus. */
+Workload capture(const wds_plugin_v1& plugin, const BenchData& data, int promPort) {
+    std::vector<std::string> hosts;
+    for (int h = 0; h < data.hosts; ++h)
+        hosts.push_back(data.hostName(h));
+    CaptureServer stub(hosts);
+    Workload work;
+    wds::Source source = connect(plugin, stub.port());
+    work.targetsRaw = stub.last();
+    for (const Metric& metric : kMetrics) {
+        std::vector<Call>& calls = work.byMetric.emplace_back();
+        const int count = metric.host ? data.hosts : data.instances;
+        for (int i = 0; i < count; ++i) {
+            Call call{requestFor(metric, metric.host ? data.hostName(i) : data.uuid(i)), {}};
+            check(source.statisticAggregation(call.request));
+            call.raw = retarget(stub.last(), promPort);
+            calls.push_back(std::move(call));
+        }
+    }
+    return work;
+}
+
+// ---- 1. per-call latency against the floor -----------------------------------------------------
+
+PerCallRow perCall(const wds::Source& source, FloorClient& floor, const std::vector<Call>& calls,
+                   const char* name, int count) {
+    PerCallRow row;
+    row.metric = name;
+    const auto viaPlugin = [&](const Call& c) { check(source.statisticAggregation(c.request)); };
+    const auto viaFloor = [&](const Call& c) {
+        const FloorClient::Reply reply = floor.get(c.raw);
+        check(reply);
+        row.bodyBytes = reply.bodyBytes;
+    };
+    for (size_t i = 0; i < std::min<size_t>(100, calls.size()); ++i) {  // warm-up
+        viaPlugin(calls[i]);
+        viaFloor(calls[i]);
+    }
+    // Same resource back to back, alternating who goes first, so neither side is favoured by
+    // whatever the other one warmed up in Prometheus.
+    std::vector<double> plugin, floorUs;
+    for (int i = 0; i < count; ++i) {
+        const Call& c = calls[static_cast<size_t>(i) % calls.size()];
+        for (int side = 0; side < 2; ++side) {
+            const bool pluginTurn = (side == 0) == (i % 2 == 0);
+            const auto start = Clock::now();
+            pluginTurn ? viaPlugin(c) : viaFloor(c);
+            (pluginTurn ? plugin : floorUs).push_back(usSince(start));
+        }
+    }
+    row.plugin = Summary::of(std::move(plugin));
+    row.floor = Summary::of(std::move(floorUs));
+    // Client CPU per call (user + sys of this thread), in blocks: the clock itself is a syscall.
+    const int cpuCalls = std::max(100, count / 4);
+    for (int side = 0; side < 2; ++side) {
+        const double start = threadCpuUs();
+        for (int i = 0; i < cpuCalls; ++i) {
+            const Call& c = calls[static_cast<size_t>(i) % calls.size()];
+            side == 0 ? viaPlugin(c) : viaFloor(c);
+        }
+        (side == 0 ? row.pluginCpuUs : row.floorCpuUs) = (threadCpuUs() - start) / cpuCalls;
+    }
+    return row;
+}
+
+/** The flavor metrics never leave the process: the plugin's own cost per call. */
+LocalRow localCall(const wds::Source& source, const char* name, int count) {
+    wds::AggregationRequest request = requestFor(kMetrics[2], BenchData().uuid(0));
+    request.meterName = name;
+    request.resource.memoryMb = 2048;
+    request.resource.diskGb = 20;
+    check(source.statisticAggregation(request));
+    const auto start = Clock::now();
+    for (int i = 0; i < count; ++i)
+        check(source.statisticAggregation(request));
+    return {name, usSince(start) * 1000 / count};
+}
+
+// ---- 4. concurrency ---------------------------------------------------------------------------
+
+double processCpuUs() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e6 +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+/** `threads` workers (each from makeWorker(t)) calling as fast as they can for `seconds`. */
+template <class MakeWorker>
+Rate perSecond(int threads, double seconds, MakeWorker makeWorker) {
+    std::atomic<bool> go{false}, stop{false};
+    std::atomic<int> ready{0};
+    std::atomic<long> total{0};
+    std::mutex cpuMutex;
+    double cpuUs = 0;
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) {
+        pool.emplace_back([&, t] {
+            auto work = makeWorker(t);
+            ++ready;
+            while (!go)
+                std::this_thread::yield();
+            const double cpuStart = threadCpuUs();
+            long done = 0;
+            for (; !stop; ++done)
+                work();
+            total += done;
+            const double cpuEnd = threadCpuUs();
+            std::lock_guard<std::mutex> lock(cpuMutex);
+            cpuUs += cpuEnd - cpuStart;
+        });
+    }
+    while (ready < threads)
+        std::this_thread::yield();
+    const auto start = Clock::now();
+    const double processStart = processCpuUs();
+    go = true;
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    stop = true;
+    for (auto& thread : pool)
+        thread.join();
+    const double wallUs = usSince(start);
+    const double calls = static_cast<double>(total);
+    Rate rate;
+    rate.perS = calls / (wallUs / 1e6);
+    rate.cpuUsPerCall = calls > 0 ? cpuUs / calls : 0;
+    rate.processCores = (processCpuUs() - processStart) / wallUs;
+    return rate;
+}
+
+/**
+ * Calls/s of 1, 2, 4 and 8 threads sharing `source`, and of as many floor clients (one
+ * connection each) sending the same requests to `port`; with `local`, also of that no-HTTP call.
+ */
+std::vector<ConcurrencyRow> concurrency(const wds::Source& source, int port,
+                                        const std::vector<Call>& calls, double seconds, int sweeps,
+                                        const wds::AggregationRequest* local) {
+    std::vector<std::string> raws;
+    for (const Call& call : calls)
+        raws.push_back(retarget(call.raw, port));
+    const auto pluginWorker = [&](int t) {
+        return [&, i = static_cast<size_t>(t) * 7919]() mutable {
+            check(source.statisticAggregation(calls[i++ % calls.size()].request));
+        };
+    };
+    const auto floorWorker = [&](int t) {
+        return [&, i = static_cast<size_t>(t) * 7919,
+                floor = std::make_shared<FloorClient>(port)]() mutable {
+            check(floor->get(raws[i++ % raws.size()]));
+        };
+    };
+    const auto localWorker = [&](int) {
+        return [&] { check(source.statisticAggregation(*local)); };
+    };
+
+    std::vector<ConcurrencyRow> rows;
+    for (int threads : {1, 2, 4, 8})
+        rows.push_back({threads, {}, {}, 0});
+    // Best of `sweeps`: other work on the shared machine can only slow a phase down.
+    for (int sweep = 0; sweep < sweeps; ++sweep) {
+        for (ConcurrencyRow& row : rows) {
+            const bool pluginFirst = (sweep + row.threads) % 2 == 0;
+            for (int k = 0; k < 2; ++k) {
+                Rate& best = (k == 0) == pluginFirst ? row.plugin : row.floor;
+                const Rate rate = (k == 0) == pluginFirst
+                                      ? perSecond(row.threads, seconds, pluginWorker)
+                                      : perSecond(row.threads, seconds, floorWorker);
+                if (rate.perS > best.perS)
+                    best = rate;
+            }
+            if (local != nullptr) {
+                row.localPerS =
+                    std::max(row.localPerS, perSecond(row.threads, 0.5, localWorker).perS);
+            }
+        }
+    }
+    return rows;
+}
+
+// ---- 5. memory --------------------------------------------------------------------------------
+
+MemoryResult memory(const wds_plugin_v1& plugin, int port, const Workload& work, long total,
+                    int threads) {
+    std::vector<const Call*> mix;  // round-robin over metrics and resources
+    for (size_t i = 0, added = 1; added > 0; ++i) {
+        added = 0;
+        for (const auto& calls : work.byMetric) {
+            if (i < calls.size()) {
+                mix.push_back(&calls[i]);
+                ++added;
+            }
+        }
+    }
+    MemoryResult result;
+    result.threads = threads;
+    wds::Source source = connect(plugin, port);
+    std::atomic<long> next{0};
+    for (long checkpoint : {1000L, 10000L, 25000L, 50000L, 75000L, 100000L}) {
+        checkpoint = std::min(checkpoint, total);
+        std::vector<std::thread> pool;
+        for (int t = 0; t < threads; ++t) {
+            pool.emplace_back([&] {
+                for (long i; (i = next++) < checkpoint;)
+                    check(source.statisticAggregation(mix[i % mix.size()]->request));
+            });
+        }
+        for (auto& thread : pool)
+            thread.join();
+        next = checkpoint;
+        result.rssKiB.emplace_back(checkpoint, rssKiB());
+        if (checkpoint == total)
+            break;
+    }
+    return result;
+}
+
+// ---- 3. start-up (in a fresh process per target count) ----------------------------------------
+
+int startupChild(const Args& args) {
+    const long rssBefore = rssKiB();
+    auto start = Clock::now();
+    const wds_plugin_v1& plugin = loadPlugin(args.at("plugin"));
+    const double dlopenMs = usSince(start) / 1000;
+    const long rssAfterDlopen = rssKiB();
+
+    const int port = std::stoi(args.at("port"));
+    const std::string request = readFile(args.at("request"));
+    const int reps = std::stoi(args.at("reps"));
+    long rssAfterCreate = 0, peakKiB = 0, heapHeldKiB = 0;
+    size_t bodyBytes = 0;
+    Poco::JSON::Array::Ptr create = new Poco::JSON::Array, floor = new Poco::JSON::Array;
+    for (int k = 0; k < reps; ++k) {
+        for (int side = 0; side < 2; ++side) {
+            start = Clock::now();
+            if ((side == 0) == (k % 2 == 0)) {
+                const long heapBefore = heapInUseKiB();
+                wds::Source source = connect(plugin, port);
+                create->add(usSince(start) / 1000);
+                if (k == 0) {  // with the first source still alive
+                    rssAfterCreate = rssKiB();
+                    peakKiB = rssKiB("VmHWM:");
+                    heapHeldKiB = heapInUseKiB() - heapBefore;
+                }
+            } else {
+                // A new connection each time, as create() opens one.
+                const FloorClient::Reply reply = FloorClient(port).get(request);
+                check(reply);
+                floor->add(usSince(start) / 1000);
+                bodyBytes = reply.bodyBytes;
+            }
+        }
+    }
+    Poco::JSON::Object out;
+    out.set("dlopen_ms", dlopenMs);
+    out.set("create_ms", create);
+    out.set("floor_ms", floor);
+    out.set("body_bytes", bodyBytes);
+    out.set("rss_before_kib", rssBefore);
+    out.set("rss_after_dlopen_kib", rssAfterDlopen);
+    out.set("rss_after_create_kib", rssAfterCreate);
+    out.set("peak_rss_kib", peakKiB);
+    out.set("heap_held_kib", heapHeldKiB);
+    std::cout << "RESULT ";
+    out.stringify(std::cout);
+    std::cout << std::endl;
+    return 0;
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0 : v[v.size() / 2];
+}
+
+double p90(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0 : v[std::min(v.size() - 1, v.size() * 9 / 10)];
+}
+
+StartupRow startup(const std::string& self, const std::string& pluginPath, int targets,
+                   const std::string& targetsRaw, int reps) {
+    BenchData sized;
+    sized.hosts = targets / 2;
+    wds::testing::PrometheusOptions options;
+    options.targets = sized.targets();
+    options.readyTimeout = std::chrono::seconds(180);
+    wds::testing::PrometheusServer prom(options);
+    prom.start();
+
+    const std::string requestFile = prom.workDir() + "/targets.request";
+    writeFile(requestFile, retarget(targetsRaw, prom.port()));
+    wds::testing::ChildProcess child;
+    const std::string log = prom.workDir() + "/startup.log";
+    child.start(
+        {self, "startup-child", "--plugin", pluginPath, "--port", std::to_string(prom.port()),
+         "--request", requestFile, "--reps", std::to_string(reps)},
+        log);
+    if (!child.wait(std::chrono::seconds(300)) || child.exitStatus() != 0)
+        throw std::runtime_error("startup child failed:\n" + child.logTail());
+    const std::string text = readFile(log);
+    const size_t at = text.find("RESULT ");
+    if (at == std::string::npos)
+        throw std::runtime_error("startup child printed no result:\n" + text);
+    Poco::JSON::Parser parser;
+    auto out = parser.parse(text.substr(at + 7)).extract<Poco::JSON::Object::Ptr>();
+    const auto list = [&](const char* key) {
+        std::vector<double> v;
+        for (const auto& x : *out->getArray(key))
+            v.push_back(x.convert<double>());
+        return v;
+    };
+    StartupRow row;
+    row.targets = targets;
+    row.fqdns = sized.hosts;
+    row.bodyBytes = out->getValue<size_t>("body_bytes");
+    row.dlopenMs = out->getValue<double>("dlopen_ms");
+    std::vector<double> create = list("create_ms");
+    row.firstCreateMs = create.front();
+    create.erase(create.begin());  // first-call costs (OpenSSL init, page faults) shown apart
+    row.createMs = median(create);
+    row.createP90Ms = p90(create);
+    row.floorMs = median(list("floor_ms"));
+    row.floorP90Ms = p90(list("floor_ms"));
+    row.rssBeforeKiB = out->getValue<long>("rss_before_kib");
+    row.rssAfterDlopenKiB = out->getValue<long>("rss_after_dlopen_kib");
+    row.rssAfterCreateKiB = out->getValue<long>("rss_after_create_kib");
+    row.peakRssKiB = out->getValue<long>("peak_rss_kib");
+    row.heapHeldKiB = out->getValue<long>("heap_held_kib");
+    return row;
+}
+
+// ---- 6. profile (under callgrind) ------------------------------------------------------------
+
+// Out of line and with fixed names: callgrind collects only inside these two.
+__attribute__((noinline)) void profilePluginCalls(const wds::Source& source,
+                                                  const std::vector<Call>& calls, int count) {
+    for (int i = 0; i < count; ++i)
+        check(source.statisticAggregation(calls[i % calls.size()].request));
+}
+__attribute__((noinline)) void profileFloorCalls(FloorClient& floor, const std::vector<Call>& calls,
+                                                 int count) {
+    for (int i = 0; i < count; ++i)
+        check(floor.get(calls[i % calls.size()].raw));
+}
+__attribute__((noinline)) void profileSplit() {  // callgrind dumps the plugin part here
+    asm volatile("");
+}
+
+int profileChild(const Args& args) {
+    const int port = std::stoi(args.at("port"));
+    const wds_plugin_v1& plugin = loadPlugin(args.at("plugin"));
+    wds::Source source = connect(plugin, port);
+    FloorClient floor(port);
+    // One call per metric for the data set's first host and instance; requests come from the
+    // parent's capture, separated by their empty line.
+    const std::string raw = readFile(args.at("requests"));
+    const BenchData data;
+    std::vector<Call> calls;
+    size_t at = 0;
+    for (const Metric& metric : kMetrics) {
+        const size_t end = raw.find("\r\n\r\n", at) + 4;
+        calls.push_back({requestFor(metric, metric.host ? data.hostName(0) : data.uuid(0)),
+                         raw.substr(at, end - at)});
+        at = end;
+    }
+    for (const Call& call : calls) {  // warm-up, outside the collected functions
+        check(source.statisticAggregation(call.request));
+        check(floor.get(call.raw));
+    }
+    const int count = std::stoi(args.at("calls"));
+    profilePluginCalls(source, calls, count);
+    profileSplit();
+    profileFloorCalls(floor, calls, count);
+    return 0;
+}
+
+// ---- the whole run -----------------------------------------------------------------------------
+
+std::string machine() {
+    utsname u{};
+    uname(&u);
+    std::string cpu;
+    std::ifstream in("/proc/cpuinfo");
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind("model name", 0) == 0) {
+            cpu = line.substr(line.find(':') + 2);
+            break;
+        }
+    }
+    return std::to_string(std::thread::hardware_concurrency()) + " CPUs (" + cpu + "), " +
+           u.sysname + " " + u.release;
+}
+
+std::string prometheusVersion(const wds::testing::PrometheusServer& prom) {
+    try {
+        Poco::JSON::Parser parser;
+        auto root = parser.parse(prom.get("/api/v1/status/buildinfo").body)
+                        .extract<Poco::JSON::Object::Ptr>();
+        return "Prometheus " + root->getObject("data")->getValue<std::string>("version");
+    } catch (const std::exception&) {
+        return "Prometheus (version unknown)";
+    }
+}
+
+std::string now() {
+    char buf[64];
+    const time_t t = time(nullptr);
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", gmtime(&t));
+    return buf;
+}
+
+int run(const Args& args) {
+    const auto started = Clock::now();
+    const auto num = [&](const char* key, long fallback) {
+        return args.count(key) ? std::stol(args.at(key)) : fallback;
+    };
+    const std::string self = args.at("self");
+    const std::string pluginPath = args.at("plugin");
+    BenchData data;
+    data.hosts = static_cast<int>(num("hosts", 50));
+    data.instances = static_cast<int>(num("instances", 500));
+    data.seriesPerInstance = static_cast<int>(num("series", 2));
+    data.windowS = num("window", 1800);
+    const int calls = static_cast<int>(num("calls", 2000));
+    const long memoryCalls = num("memory-calls", 100000);
+    const double seconds = static_cast<double>(num("concurrency-ms", 2000)) / 1000;
+
+    Results r;
+    r.when = now();
+    r.machine = machine();
+    r.plugin = pluginPath;
+    r.periodS = kPeriodS;
+    const size_t samples = static_cast<size_t>(data.windowS / BenchData::kStep + 1);
+    r.dataset = std::to_string(data.hosts) + " hosts (" + std::to_string(BenchData::kCpus) +
+                " CPUs x 4 modes + 2 memory series each, 2 scrape targets each), " +
+                std::to_string(data.instances) + " instances (" +
+                std::to_string(data.seriesPerInstance) +
+                " series per metric, distinct orig_timestamp); " +
+                std::to_string(data.seriesCount()) + " series x " + std::to_string(samples) +
+                " samples (" + std::to_string(data.windowS / 60) + " min every 15 s)";
+
+    wds::testing::TempDir dir("wds-bench-");
+    progress("writing the data set: " + r.dataset);
+    data.writeOpenMetrics(dir.file("bench.om"));
+    wds::testing::PrometheusOptions options;
+    options.openMetricsFile = dir.file("bench.om");
+    options.targets = data.targets();
+    options.readyTimeout = std::chrono::seconds(180);
+    wds::testing::PrometheusServer prom(options);
+    progress("backfilling and starting Prometheus");
+    prom.start();
+    r.prometheus = prometheusVersion(prom);
+    std::remove(dir.file("bench.om").c_str());
+
+    const wds_plugin_v1& plugin = loadPlugin(pluginPath);
+    progress("capturing the plugin's requests");
+    const Workload work = capture(plugin, data, prom.port());
+    // --phases picks a subset, e.g. for a quick look at one of them.
+    const std::string phases = args.count("phases")
+                                   ? "," + args.at("phases") + ","
+                                   : ",per-call,concurrency,memory,profile,startup,";
+    const auto phase = [&](const char* name) {
+        return phases.find("," + std::string(name) + ",") != std::string::npos;
+    };
+    if (phase("per-call")) {
+        wds::Source source = connect(plugin, prom.port());
+        FloorClient floor(prom.port());
+        for (size_t m = 0; m < std::size(kMetrics); ++m) {
+            progress(std::string("per-call: ") + kMetrics[m].name);
+            r.perCall.push_back(perCall(source, floor, work.byMetric[m], kMetrics[m].name, calls));
+        }
+        for (const char* name : {"instance_ram_allocated", "instance_root_disk_size"})
+            r.local.push_back(localCall(source, name, 200000));
+    }
+    if (phase("concurrency")) {
+        // The cheapest query for Prometheus, so the server saturates as late as possible.
+        size_t m = 3;
+        for (size_t i = 0; i < r.perCall.size(); ++i) {
+            if (r.perCall[i].floor.medianUs < r.perCall[m].floor.medianUs)
+                m = i;
+        }
+        r.concurrencyMetric = kMetrics[m].name;
+        progress("concurrency against Prometheus: " + r.concurrencyMetric);
+        wds::Source source = connect(plugin, prom.port());
+        r.concurrency = concurrency(source, prom.port(), work.byMetric[m], seconds, 2, nullptr);
+    }
+    if (phase("concurrency")) {
+        // The same with a stub that answers at once: the client side alone (host_cpu_usage,
+        // which also takes the label map's lock), plus the no-HTTP path.
+        progress("concurrency against the stub server");
+        std::vector<std::string> hosts;
+        for (int h = 0; h < data.hosts; ++h)
+            hosts.push_back(data.hostName(h));
+        CaptureServer stub(hosts, false);
+        wds::Source source = connect(plugin, stub.port());
+        wds::AggregationRequest local = requestFor(kMetrics[2], data.uuid(0));
+        local.meterName = "instance_ram_allocated";
+        local.resource.memoryMb = 2048;
+        r.concurrencyStub =
+            concurrency(source, stub.port(), work.byMetric[0], seconds / 2, 3, &local);
+    }
+    if (phase("memory")) {
+        progress("memory: " + std::to_string(memoryCalls) + " calls");
+        r.memory = memory(plugin, prom.port(), work, memoryCalls, 2);
+    }
+    if (phase("profile")) {
+        progress("profile: callgrind");
+        std::string requests;
+        for (const auto& metricCalls : work.byMetric)
+            requests += metricCalls.front().raw;
+        writeFile(dir.file("profile.requests"), requests);
+        const int profileCalls = static_cast<int>(num("profile-calls", 200));
+        r.profile = runCallgrind(
+            {self, "profile-child", "--plugin", pluginPath, "--port", std::to_string(prom.port()),
+             "--requests", dir.file("profile.requests"), "--calls", std::to_string(profileCalls)},
+            profileCalls, dir.path());
+    }
+    prom.stop();
+
+    std::stringstream sizes(args.count("startup-targets") ? args.at("startup-targets")
+                                                          : "10,1000,10000");
+    for (std::string size; phase("startup") && std::getline(sizes, size, ',');) {
+        progress("start-up with " + size + " targets");
+        r.startup.push_back(startup(self, pluginPath, std::stoi(size), work.targetsRaw,
+                                    static_cast<int>(num("startup-reps", 11))));
+    }
+
+    if (args.count("micro-json"))
+        r.micro = readMicro(args.at("micro-json"));
+    r.seconds = usSince(started) / 1e6;
+    if (args.count("out-json"))
+        writeJson(r, args.at("out-json"));
+    if (args.count("out-md"))
+        writeMarkdown(r, args.at("out-md"));
+    progress("done in " + std::to_string(static_cast<int>(r.seconds)) + " s");
+    return 0;
+}
+
+}  // namespace
+}  // namespace wdsbench
+
+int main(int argc, char** argv) {
+    wdsbench::Args args;
+    std::string mode = "run";
+    int i = 1;
+    if (argc > 1 && argv[1][0] != '-')
+        mode = argv[i++];
+    for (; i + 1 < argc; i += 2) {
+        if (std::strncmp(argv[i], "--", 2) != 0) {
+            std::cerr << "usage: see the comment at the top of bench/e2e/main.cpp\n";
+            return 64;
+        }
+        args[argv[i] + 2] = argv[i + 1];
+    }
+    args.emplace("plugin", WDS_PROMETHEUS_PLUGIN);
+    args.emplace("self", "/proc/self/exe");
+    char self[4096];
+    const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0)
+        args["self"] = std::string(self, static_cast<size_t>(n));
+    try {
+        if (mode == "startup-child")
+            return wdsbench::startupChild(args);
+        if (mode == "profile-child")
+            return wdsbench::profileChild(args);
+        return wdsbench::run(args);
+    } catch (const std::exception& e) {
+        std::cerr << "wds_bench_e2e " << mode << ": " << e.what() << "\n";
+        return 1;
+    }
+}
