@@ -1,6 +1,7 @@
 #include <dlfcn.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -412,6 +413,34 @@ TEST_F(PrometheusPluginTest, SecretsNeverReachLogsOrErrors) {
     for (const auto& line : logs_)
         EXPECT_THAT(line, testing::Not(HasSubstr("s3cr3t")));
     EXPECT_THAT(outcome.message, testing::Not(HasSubstr("s3cr3t")));
+}
+
+TEST_F(PrometheusPluginTest, RepeatedLoadCreateQueryDestroyUnloadIsCleanUnderValgrind) {
+#ifdef WDS_SANITIZED
+    GTEST_SKIP() << "valgrind cannot run an AddressSanitizer build";
+#endif
+    // The C host checks open files and threads itself (exit 70 on growth); valgrind checks
+    // memory errors and leaks (exit 99).
+    const std::string command =
+        "WDS_REPEAT=3 valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,"
+        "possible --error-exitcode=99 " +
+        std::string(WDS_C_HOST) + " " + WDS_PROMETHEUS_PLUGIN +
+        " prometheus_client.host=127.0.0.1 prometheus_client.port=" +
+        std::to_string(prom_->port()) + " -- compute_node host_ram_usage compute-0 300 " +
+        std::to_string(Dataset::kEnd) + " 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string output;
+    char buffer[4096];
+    size_t n;
+    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0)
+        output.append(buffer, n);
+    EXPECT_EQ(WEXITSTATUS(pclose(pipe)), 0) << output;
+    size_t cycles = 0;
+    for (size_t at = output.find("ok "); at != std::string::npos; at = output.find("ok ", at + 1)) {
+        ++cycles;
+    }
+    EXPECT_EQ(cycles, 3u) << output;
 }
 
 TEST_F(PrometheusPluginTest, PlainC99HostGetsTheSameNumbers) {
