@@ -10,6 +10,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include "errors/DatasourceError.h"
+#include "json/JsonScanner.h"
 
 namespace wds::promjson {
 namespace {
@@ -21,29 +22,52 @@ using Poco::JSON::Object;
     throw DatasourceError(WDS_E_PROTOCOL, "unexpected answer to " + where + ": " + what);
 }
 
-/** Parses the body, checks "status" and logs "warnings"; returns the top-level object. */
-Object::Ptr parseEnvelope(const std::string& body, const std::string& where, const Logger& log) {
-    Poco::Dynamic::Var root;
+/**
+ * Walks {"status":..., "data":..., "warnings":[...]}: `onData` reads the data member, the status
+ * must be "success", warnings are logged. Scanner errors become WDS_E_PROTOCOL naming `where`.
+ */
+template <class OnData>
+void walkEnvelope(const std::string& body, const std::string& where, const Logger& log,
+                  OnData&& onData) {
+    std::string status;
+    bool sawData = false;
+    std::vector<std::string> warnings;
     try {
-        Poco::JSON::Parser parser;
-        root = parser.parse(body);
-    } catch (const Poco::Exception& e) {
-        malformed(where, "not JSON (" + errorText(body) + ")");
-    }
-    Object::Ptr object = root.type() == typeid(Object::Ptr) ? root.extract<Object::Ptr>() : nullptr;
-    if (!object)
-        malformed(where, "not a JSON object");
-
-    const std::string status = object->optValue<std::string>("status", "");
-    if (status != "success") {
-        malformed(where, "status '" + status + "': " + errorText(body));
-    }
-    if (Array::Ptr warnings = object->getArray("warnings")) {
-        for (size_t i = 0; i < warnings->size(); ++i) {
-            log.warning("Prometheus warning for " + where + ": " + warnings->get(i).toString());
+        JsonScanner json(body);
+        if (json.peek() != '{')
+            malformed(where, "not a JSON object (" + errorText(body) + ")");
+        bool first = true;
+        std::string key;
+        while (json.nextMember(first, key)) {
+            if (key == "status" && json.peek() == '"') {
+                status = json.readString();
+            } else if (key == "data" && (status.empty() || status == "success")) {
+                onData(json);
+                sawData = true;
+            } else if (key == "warnings" && json.peek() == '[') {
+                bool firstWarning = true;
+                while (json.nextElement(firstWarning)) {
+                    if (json.peek() == '"') {
+                        warnings.push_back(json.readString());
+                    } else {
+                        json.skipValue();
+                    }
+                }
+            } else {
+                json.skipValue();
+            }
         }
+        json.expectEnd();
+    } catch (const JsonScanner::Error& e) {
+        malformed(where, "invalid JSON (" + e.what + "): " + errorText(body));
     }
-    return object;
+    if (status != "success")
+        malformed(where, "status '" + status + "': " + errorText(body));
+    if (!sawData)
+        malformed(where, "no 'data'");
+    for (const std::string& warning : warnings) {
+        log.warning("Prometheus warning for " + where + ": " + warning);
+    }
 }
 
 std::string printableExcerpt(const std::string& body) {
@@ -78,81 +102,149 @@ bool parseSampleValue(const std::string& text, double& value) {
     return ec == std::errc() && ptr == end && !text.empty();
 }
 
+namespace {
+
+/** {"metric": {...}, "value": [time, "value"]} */
+Sample readSample(JsonScanner& json, const std::string& where) {
+    Sample sample;
+    bool sawValue = false;
+    bool first = true;
+    std::string key;
+    if (json.peek() != '{')
+        malformed(where, "a vector element that is not an object");
+    while (json.nextMember(first, key)) {
+        if (key == "metric" && json.peek() == '{') {
+            bool firstLabel = true;
+            std::string name;
+            while (json.nextMember(firstLabel, name)) {
+                if (json.peek() != '"')
+                    malformed(where, "a label value that is not a string");
+                sample.labels.emplace(std::move(name), json.readString());
+            }
+        } else if (key == "value" && json.peek() == '[') {
+            bool firstPart = true;
+            if (!json.nextElement(firstPart))
+                malformed(where, "an empty [time, value]");
+            const std::string_view time = json.readNumberToken();
+            auto [end, ec] =
+                std::from_chars(time.data(), time.data() + time.size(), sample.timestampS);
+            if (ec != std::errc() || end != time.data() + time.size()) {
+                malformed(where, "a sample time that is not a number");
+            }
+            if (!json.nextElement(firstPart) || json.peek() != '"') {
+                malformed(where, "a vector element without [time, value]");
+            }
+            const std::string text = json.readString();
+            if (!parseSampleValue(text, sample.value)) {
+                malformed(where, "a sample value that is not a number: " + text);
+            }
+            if (json.nextElement(firstPart))
+                malformed(where, "a [time, value] with extra parts");
+            sawValue = true;
+        } else {
+            json.skipValue();
+        }
+    }
+    if (!sawValue)
+        malformed(where, "a vector element without [time, value]");
+    return sample;
+}
+
+}  // namespace
+
 std::vector<Sample> decodeInstantVector(const std::string& body, const std::string& where,
                                         const Logger& log) {
-    Object::Ptr object = parseEnvelope(body, where, log);
-    Object::Ptr data = object->getObject("data");
-    if (!data)
-        malformed(where, "no 'data' object");
-    const std::string resultType = data->optValue<std::string>("resultType", "");
-    if (resultType != "vector")
-        malformed(where, "result type '" + resultType + "', not a vector");
-    Array::Ptr result = data->getArray("result");
-    if (!result)
-        malformed(where, "no 'result' array");
-
     std::vector<Sample> samples;
-    samples.reserve(result->size());
-    for (size_t i = 0; i < result->size(); ++i) {
-        Object::Ptr element = result->getObject(static_cast<unsigned>(i));
-        Array::Ptr pair = element ? element->getArray("value") : nullptr;
-        if (!pair || pair->size() != 2)
-            malformed(where, "a vector element without [time, value]");
-        Sample sample;
-        try {
-            sample.timestampS = pair->get(0).convert<double>();
-        } catch (const Poco::Exception&) {
-            malformed(where, "a sample time that is not a number");
-        }
-        const Poco::Dynamic::Var& raw = pair->get(1);
-        if (!raw.isString() || !parseSampleValue(raw.extract<std::string>(), sample.value)) {
-            malformed(where, "a sample value that is not a number: " + raw.toString());
-        }
-        if (Object::Ptr metric = element->getObject("metric")) {
-            for (const auto& [name, labelValue] : *metric) {
-                sample.labels.emplace(name, labelValue.toString());
+    std::string resultType;
+    bool sawResult = false;
+    walkEnvelope(body, where, log, [&](JsonScanner& json) {
+        bool first = true;
+        std::string key;
+        while (json.nextMember(first, key)) {
+            if (key == "resultType" && json.peek() == '"') {
+                resultType = json.readString();
+            } else if (key == "result" && json.peek() == '[' &&
+                       (resultType.empty() || resultType == "vector")) {
+                sawResult = true;
+                bool firstSample = true;
+                while (json.nextElement(firstSample))
+                    samples.push_back(readSample(json, where));
+            } else {
+                json.skipValue();
             }
         }
-        samples.push_back(std::move(sample));
-    }
+    });
+    if (resultType != "vector")
+        malformed(where, "result type '" + resultType + "', not a vector");
+    if (!sawResult)
+        malformed(where, "no 'result' array");
     return samples;
 }
 
 std::vector<std::string> decodeStringList(const std::string& body, const std::string& where,
                                           const Logger& log) {
-    Object::Ptr object = parseEnvelope(body, where, log);
-    Array::Ptr data = object->getArray("data");
-    if (!data)
-        malformed(where, "'data' is not an array");
     std::vector<std::string> values;
-    values.reserve(data->size());
-    for (size_t i = 0; i < data->size(); ++i)
-        values.push_back(data->get(i).toString());
+    walkEnvelope(body, where, log, [&](JsonScanner& json) {
+        if (json.peek() != '[')
+            malformed(where, "'data' is not an array");
+        bool first = true;
+        while (json.nextElement(first)) {
+            if (json.peek() != '"')
+                malformed(where, "a non-string in 'data'");
+            values.push_back(json.readString());
+        }
+    });
     return values;
 }
 
 std::vector<std::string> decodeTargetLabelValues(const std::string& body, const std::string& label,
                                                  const std::string& where, const Logger& log) {
-    Object::Ptr object = parseEnvelope(body, where, log);
-    Object::Ptr data = object->getObject("data");
-    Array::Ptr targets = data ? data->getArray("activeTargets") : nullptr;
-    if (!targets)
-        malformed(where, "no 'data.activeTargets' array");
     std::vector<std::string> values;
-    for (size_t i = 0; i < targets->size(); ++i) {
-        Object::Ptr target = targets->getObject(static_cast<unsigned>(i));
-        Object::Ptr labels = target ? target->getObject("labels") : nullptr;
-        if (!labels)
-            continue;
-        std::string value = labels->optValue<std::string>(label, "");
-        if (!value.empty())
-            values.push_back(std::move(value));
-    }
+    bool sawTargets = false;
+    walkEnvelope(body, where, log, [&](JsonScanner& json) {
+        bool first = true;
+        std::string key;
+        while (json.nextMember(first, key)) {
+            if (key != "activeTargets" || json.peek() != '[') {
+                json.skipValue();  // droppedTargets can be the larger part: never decoded
+                continue;
+            }
+            sawTargets = true;
+            bool firstTarget = true;
+            while (json.nextElement(firstTarget)) {
+                if (json.peek() != '{') {
+                    json.skipValue();
+                    continue;
+                }
+                bool firstField = true;
+                std::string field;
+                while (json.nextMember(firstField, field)) {
+                    if (field != "labels" || json.peek() != '{') {
+                        json.skipValue();
+                        continue;
+                    }
+                    bool firstLabel = true;
+                    std::string name;
+                    while (json.nextMember(firstLabel, name)) {
+                        if (name == label && json.peek() == '"') {
+                            std::string value = json.readString();
+                            if (!value.empty())
+                                values.push_back(std::move(value));
+                        } else {
+                            json.skipValue();
+                        }
+                    }
+                }
+            }
+        }
+    });
+    if (!sawTargets)
+        malformed(where, "no 'data.activeTargets' array");
     return values;
 }
 
 void decodeSuccess(const std::string& body, const std::string& where, const Logger& log) {
-    parseEnvelope(body, where, log);
+    walkEnvelope(body, where, log, [](JsonScanner& json) { json.skipValue(); });
 }
 
 std::string errorText(const std::string& body) {
