@@ -163,7 +163,6 @@ ProfileResult runCallgrind(const std::vector<std::string>& childArgs, int calls,
         {"std::ios construction (locale set-up of Poco's per-request streams)",
          {"std::basic_ios<char, std::char_traits<char> >::init("}},
         {"JSON decode (promjson::decodeInstantVector)", {"wds::promjson::decodeInstantVector("}},
-        {"of which Poco::JSON::Parser (DOM build)", {"Poco::JSON::ParserImpl::parseImpl("}},
     };
     for (const auto& [label, prefixes] : stages)
         result.stages.push_back({label, costOf(plugin, prefixes) / n});

@@ -142,8 +142,7 @@ void writeSummary(std::ostringstream& md, const Results& r) {
                << " (writing the request " << share("Poco: write") << ", reading the head "
                << share("Poco: read") << ", constructing std::ios objects "
                << share("std::ios construction") << "), JSON decoding of the ~150-byte answer "
-               << share("JSON decode") << " (Poco's DOM parser alone " << share("of which Poco")
-               << "), PromQL + escaping " << share("PromQL build") << ", URL encoding "
+               << share("JSON decode") << ", PromQL + escaping " << share("PromQL build") << ", URL encoding "
                << share("URL percent") << "; malloc/free across all of it " << share("malloc/free")
                << ".";
         }
@@ -158,14 +157,14 @@ void writeSummary(std::ostringstream& md, const Results& r) {
            << " ms for the server to produce the "
            << fmt(static_cast<double>(big.bodyBytes) / 1e6, 1) << " MB answer.";
         if (microNs(r, "BM_DecodeTargets/10000") > 0) {
-            md << " Decoding a 10,000-target answer with Poco's DOM takes "
+            md << " Decoding a 10,000-target answer takes "
                << fmt(microNs(r, "BM_DecodeTargets/10000") / 1e6, 1)
                << " ms in the micro-benchmark, building the label maps from the values "
                << fmt(microNs(r, "BM_LabelMapFromValues/10000") / 1e6, 1) << " ms.";
         }
         md << " RSS grows by " << mib(big.rssAfterCreateKiB - big.rssBeforeKiB)
            << " MiB while the source keeps " << fmt(static_cast<double>(big.heapHeldKiB) / 1024, 1)
-           << " MiB: the rest is the DOM's freed memory that malloc keeps.\n";
+           << " MiB: the rest is freed parsing memory that malloc keeps.\n";
     }
     if (r.concurrencyStub.size() >= 2) {
         const ConcurrencyRow& one = r.concurrencyStub[0];
