@@ -19,6 +19,7 @@ PromApiClient::PromApiClient(std::shared_ptr<HttpTransport> transport, std::stri
                              RetryPolicy retry, std::chrono::milliseconds defaultTimeout,
                              Logger log)
     : transport_(std::move(transport)),
+      baseUrl_(transport_->baseUrl()),
       apiPrefix_(std::move(rootPath) + "/api/v1/"),
       retry_(std::move(retry)),
       defaultTimeout_(defaultTimeout),

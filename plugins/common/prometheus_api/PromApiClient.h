@@ -36,7 +36,7 @@ class PromApiClient {
     /** GET /api/v1/status/runtimeinfo: throws unless the server answers with success. */
     void runtimeInfo() const;
 
-    std::string baseUrl() const { return transport_->baseUrl(); }
+    const std::string& baseUrl() const { return baseUrl_; }
 
     /** Appended to HTTP 403 errors, e.g. which role the backend requires. */
     void setForbiddenHint(std::string hint) { forbiddenHint_ = std::move(hint); }
@@ -53,6 +53,7 @@ class PromApiClient {
                     std::chrono::milliseconds timeout) const;
 
     std::shared_ptr<HttpTransport> transport_;
+    std::string baseUrl_;  // for messages; built once, not on every query
     std::string apiPrefix_;
     RetryPolicy retry_;
     std::chrono::milliseconds defaultTimeout_;
