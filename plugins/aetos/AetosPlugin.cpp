@@ -121,8 +121,9 @@ std::unique_ptr<Datasource> create(const ConfigMap& config, const Logger& log) {
         " (Aetos serves all projects, targets and status only to a token "
         "with the admin or service role: grant one to " +
         credentials.describe() + ")");
-    auto datasource = std::make_unique<Datasource>(readDatasourceSettings(config, kAetos, "aetos"),
-                                                   std::move(client), log);
+    Datasource::Settings settings = readDatasourceSettings(config, kAetos, "aetos");
+    settings.seriesViaSubquery = true;  // Aetos answers 404 on /api/v1/query_range
+    auto datasource = std::make_unique<Datasource>(std::move(settings), std::move(client), log);
     datasource->start();
     return datasource;
 }

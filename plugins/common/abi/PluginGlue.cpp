@@ -11,6 +11,7 @@
 
 #include "datasource/MetricCatalog.h"
 #include "errors/DatasourceError.h"
+#include "watcher_ds/extensions.h"
 
 #ifndef WDS_VERSION
 #error "WDS_VERSION must be defined by the build"
@@ -78,32 +79,71 @@ std::string optionalString(const char* text) {
     return text != nullptr ? text : "";
 }
 
+ResourceArgs toResource(const wds_resource* resource, const char* what) {
+    requireStruct(resource, WDS_RESOURCE_V1_0_SIZE, what);
+    ResourceArgs args;
+    args.uuid = optionalString(resource->uuid);
+    args.hostname = optionalString(resource->hostname);
+    if (resource->known & WDS_RESOURCE_KNOWN_VCPUS)
+        args.vcpus = resource->vcpus;
+    if (resource->known & WDS_RESOURCE_KNOWN_MEMORY)
+        args.memoryMb = resource->memory_mb;
+    if (resource->known & WDS_RESOURCE_KNOWN_DISK)
+        args.diskGb = resource->disk_gb;
+    return args;
+}
+
+/** The fields every query struct has, copied and checked. */
+template <class Query>
+void copyQueryArgs(const Query& query, QueryArgs& args) {
+    if (query.meter_name == nullptr)
+        throw DatasourceError(WDS_E_INVALID_ARGUMENT, "query.meter_name is NULL");
+    if (query.timeout_ms < 0)
+        throw DatasourceError(WDS_E_INVALID_ARGUMENT, "query.timeout_ms must not be negative");
+    args.resourceType = query.resource_type;
+    args.meterName = query.meter_name;
+    args.aggregate = query.aggregate;
+    args.timeout = std::chrono::milliseconds(query.timeout_ms);
+}
+
 AggregationArgs toRequest(const wds_aggregation_query* query) {
     requireStruct(query, WDS_AGGREGATION_QUERY_V1_0_SIZE, "query");
-    requireStruct(query->resource, WDS_RESOURCE_V1_0_SIZE, "query.resource");
-    if (query->meter_name == nullptr) {
-        throw DatasourceError(WDS_E_INVALID_ARGUMENT, "query.meter_name is NULL");
-    }
-    const wds_resource& resource = *query->resource;
     AggregationArgs request;
-    request.resourceType = query->resource_type;
-    request.meterName = query->meter_name;
-    request.uuid = optionalString(resource.uuid);
-    request.hostname = optionalString(resource.hostname);
-    if (resource.known & WDS_RESOURCE_KNOWN_VCPUS)
-        request.vcpus = resource.vcpus;
-    if (resource.known & WDS_RESOURCE_KNOWN_MEMORY)
-        request.memoryMb = resource.memory_mb;
-    if (resource.known & WDS_RESOURCE_KNOWN_DISK)
-        request.diskGb = resource.disk_gb;
-    request.aggregate = query->aggregate;
+    static_cast<ResourceArgs&>(request) = toResource(query->resource, "query.resource");
+    copyQueryArgs(*query, request);
     request.periodS = query->period_s;
     request.granularityS = query->granularity_s;
     request.evalTimeMs = query->eval_time_ms;
-    if (query->timeout_ms < 0) {
-        throw DatasourceError(WDS_E_INVALID_ARGUMENT, "query.timeout_ms must not be negative");
+    return request;
+}
+
+SeriesArgs toRequest(const wds_series_query* query) {
+    requireStruct(query, WDS_SERIES_QUERY_V1_0_SIZE, "query");
+    SeriesArgs request;
+    static_cast<ResourceArgs&>(request) = toResource(query->resource, "query.resource");
+    copyQueryArgs(*query, request);
+    request.startMs = query->start_ms;
+    request.endMs = query->end_ms;
+    request.granularityS = query->granularity_s;
+    return request;
+}
+
+BatchArgs toRequest(const wds_batch_query* query) {
+    requireStruct(query, WDS_BATCH_QUERY_V1_0_SIZE, "query");
+    if (query->resources == nullptr && query->resource_count > 0) {
+        throw DatasourceError(WDS_E_INVALID_ARGUMENT,
+                              "query.resources is NULL but resource_count > 0");
     }
-    request.timeout = std::chrono::milliseconds(query->timeout_ms);
+    BatchArgs request;
+    copyQueryArgs(*query, request);
+    request.periodS = query->period_s;
+    request.granularityS = query->granularity_s;
+    request.evalTimeMs = query->eval_time_ms;
+    request.resources.reserve(query->resource_count);
+    for (size_t i = 0; i < query->resource_count; ++i) {
+        const std::string what = "query.resources[" + std::to_string(i) + "]";
+        request.resources.push_back(toResource(query->resources[i], what.c_str()));
+    }
     return request;
 }
 
@@ -209,8 +249,94 @@ wds_status statisticAggregation(wds_source* source, const wds_aggregation_query*
     });
 }
 
-const void* getExtension(const wds_source* /*source*/, const char* /*extensionId*/) {
-    return nullptr;  // ABI 1.0 defines no extensions yet
+/** A series that owns its points; the C view is its base. */
+struct OwnedSeries : wds_series {
+    std::vector<wds_point> storage;
+};
+
+wds_status statisticSeries(wds_source* source, const wds_series_query* query, wds_series** out,
+                           wds_error* err) {
+    return guarded(err, [&] {
+        Datasource& datasource = checkedSource(source);
+        if (out == nullptr)
+            throw DatasourceError(WDS_E_INVALID_ARGUMENT, "out is NULL");
+        *out = nullptr;
+        SeriesResult result = datasource.statisticSeries(toRequest(query));
+        if (result.points.empty()) {
+            reportError(err, WDS_NO_DATA, result.noDataReason, 0);
+            return WDS_NO_DATA;
+        }
+        auto series = std::make_unique<OwnedSeries>();
+        series->storage.reserve(result.points.size());
+        for (const auto& [timeMs, value] : result.points)
+            series->storage.push_back(wds_point{timeMs, value});
+        series->struct_size = sizeof(wds_series);
+        series->reserved0 = 0;
+        series->count = series->storage.size();
+        series->points = series->storage.data();
+        *out = series.release();
+        return WDS_OK;
+    });
+}
+
+void releaseSeries(wds_series* series) {
+    delete static_cast<OwnedSeries*>(series);
+}
+
+/** A batch answer that owns its items and messages; the C view is its base. */
+struct OwnedBatch : wds_batch_result {
+    std::vector<wds_batch_item> storage;
+    std::vector<std::string> messages;
+};
+
+wds_status statisticBatch(wds_source* source, const wds_batch_query* query, wds_batch_result** out,
+                          wds_error* err) {
+    return guarded(err, [&] {
+        Datasource& datasource = checkedSource(source);
+        if (out == nullptr)
+            throw DatasourceError(WDS_E_INVALID_ARGUMENT, "out is NULL");
+        *out = nullptr;
+        BatchResult result = datasource.statisticBatch(toRequest(query));
+        auto batch = std::make_unique<OwnedBatch>();
+        batch->messages.reserve(result.items.size());  // stable c_str() pointers below
+        batch->storage.reserve(result.items.size());
+        for (BatchItem& item : result.items) {
+            wds_batch_item c{};
+            c.status = item.status;
+            c.value = item.value.value_or(0.0);
+            if (item.status != WDS_OK) {
+                batch->messages.push_back(std::move(item.message));
+                c.message = batch->messages.back().c_str();
+            }
+            batch->storage.push_back(c);
+        }
+        batch->struct_size = sizeof(wds_batch_result);
+        batch->reserved0 = 0;
+        batch->count = batch->storage.size();
+        batch->items = batch->storage.data();
+        batch->query_count = result.queryCount;
+        batch->reserved1 = 0;
+        *out = batch.release();
+        return WDS_OK;
+    });
+}
+
+void releaseBatch(wds_batch_result* result) {
+    delete static_cast<OwnedBatch*>(result);
+}
+
+const wds_series_ext_v1 kSeriesExtension{sizeof(wds_series_ext_v1), 0, statisticSeries,
+                                         releaseSeries};
+const wds_batch_ext_v1 kBatchExtension{sizeof(wds_batch_ext_v1), 0, statisticBatch, releaseBatch};
+
+const void* getExtension(const wds_source* /*source*/, const char* extensionId) {
+    if (extensionId == nullptr)
+        return nullptr;
+    if (std::strcmp(extensionId, WDS_EXT_SERIES_V1) == 0)
+        return &kSeriesExtension;
+    if (std::strcmp(extensionId, WDS_EXT_BATCH_V1) == 0)
+        return &kBatchExtension;
+    return nullptr;
 }
 
 wds_plugin_v1 makeDescriptor(const PluginDefinition& definition) {

@@ -1,9 +1,10 @@
 #include "datasource/Datasource.h"
 
 #include <cmath>
+#include <map>
 
-#include "datasource/MetricCatalog.h"
 #include "errors/DatasourceError.h"
+#include "watcher_ds/extensions.h"
 
 namespace wds {
 namespace {
@@ -19,6 +20,21 @@ std::string supportedList() {
 
 [[noreturn]] void invalidArgument(const std::string& message) {
     throw DatasourceError(WDS_E_INVALID_ARGUMENT, message);
+}
+
+// A day: longer steps make no sense for Watcher and keep step * 1000 far from overflow.
+constexpr int64_t kMaxStepS = 86400;
+// Longest label matcher a batch query carries before it asks for every resource instead;
+// percent-encoded, the request line then stays under ~4 KiB.
+constexpr size_t kMaxBatchMatcherBytes = 1024;
+
+void checkWindow(int64_t periodS, int64_t evalTimeMs) {
+    if (periodS <= 0) {
+        invalidArgument("period must be a whole number of seconds > 0, got " +
+                        std::to_string(periodS));
+    }
+    if (evalTimeMs < 0)
+        invalidArgument("evaluation time must not be negative");
 }
 
 }  // namespace
@@ -49,7 +65,7 @@ std::string Datasource::resolveHost(const std::string& hostname) {
                               " known, short names included)");
 }
 
-AggregationResult Datasource::statisticAggregation(const AggregationArgs& request) {
+const MetricInfo& Datasource::checkedMetric(const QueryArgs& request) const {
     // The order of checks follows Watcher: the metric first, then the resource type.
     const MetricInfo* metric = MetricCatalog::find(request.meterName);
     if (metric == nullptr) {
@@ -75,54 +91,63 @@ AggregationResult Datasource::statisticAggregation(const AggregationArgs& reques
         invalidArgument("unknown aggregate " + std::to_string(request.aggregate) +
                         " (mean, min, max or count)");
     }
-    if (request.periodS <= 0) {
-        invalidArgument("period must be a whole number of seconds > 0, got " +
-                        std::to_string(request.periodS));
-    }
-    if (request.evalTimeMs < 0)
-        invalidArgument("evaluation time must not be negative");
+    return *metric;
+}
 
+wds_aggregate Datasource::queryAggregate(wds_aggregate aggregate) const {
+    if (aggregate != WDS_AGGREGATE_COUNT)
+        return aggregate;
+    log_.warning(settings_.id +
+                 " datasource does not support the count aggregate; proceeding with mean");
+    return WDS_AGGREGATE_MEAN;
+}
+
+std::optional<double> Datasource::flavorValue(const MetricInfo& metric,
+                                              const ResourceArgs& resource) {
     // Flavor values come from the resource itself, without a query (as in Watcher).
-    if (metric->kind == MetricKind::InstanceRamAllocated) {
-        if (!request.memoryMb)
+    if (metric.kind == MetricKind::InstanceRamAllocated) {
+        if (!resource.memoryMb)
             invalidArgument("instance_ram_allocated needs the instance memory");
-        return {request.memoryMb, {}};
+        return resource.memoryMb;
     }
-    if (metric->kind == MetricKind::InstanceRootDiskSize) {
-        if (!request.diskGb)
+    if (metric.kind == MetricKind::InstanceRootDiskSize) {
+        if (!resource.diskGb)
             invalidArgument("instance_root_disk_size needs the instance disk");
-        return {request.diskGb, {}};
+        return resource.diskGb;
     }
+    return std::nullopt;
+}
 
-    wds_aggregate aggregate = request.aggregate;
-    if (aggregate == WDS_AGGREGATE_COUNT) {
-        log_.warning(settings_.id +
-                     " datasource does not support the count aggregate; proceeding with mean");
-        aggregate = WDS_AGGREGATE_MEAN;
+std::string Datasource::resourceQuery(const MetricInfo& metric, wds_aggregate aggregate,
+                                      const ResourceArgs& resource, int64_t periodS) {
+    switch (metric.kind) {
+        case MetricKind::HostCpuUsage:
+            return queries_.hostCpuUsage(aggregate, resolveHost(resource.hostname), periodS);
+        case MetricKind::HostRamUsage:
+            return queries_.hostRamUsage(aggregate, resolveHost(resource.hostname), periodS);
+        default:
+            break;
     }
-
-    std::string query;
-    if (metric->resourceType == WDS_RESOURCE_COMPUTE_NODE) {
-        const std::string label = resolveHost(request.hostname);
-        query = metric->kind == MetricKind::HostCpuUsage
-                    ? queries_.hostCpuUsage(aggregate, label, request.periodS)
-                    : queries_.hostRamUsage(aggregate, label, request.periodS);
-    } else {
-        if (request.uuid.empty())
-            invalidArgument("an instance query needs the resource's uuid");
-        if (metric->kind == MetricKind::InstanceCpuUsage) {
-            int64_t vcpus = request.vcpus.value_or(0);
-            if (vcpus <= 0) {
-                log_.warning("instance vcpu count not set for instance " + request.uuid +
-                             ", assuming 1");
-                vcpus = 1;
-            }
-            query = queries_.instanceCpuUsage(aggregate, request.uuid, request.periodS, vcpus);
-        } else {
-            query = queries_.instanceRamUsage(aggregate, request.uuid, request.periodS);
-        }
+    if (resource.uuid.empty())
+        invalidArgument("an instance query needs the resource's uuid");
+    if (metric.kind == MetricKind::InstanceRamUsage)
+        return queries_.instanceRamUsage(aggregate, resource.uuid, periodS);
+    int64_t vcpus = resource.vcpus.value_or(0);
+    if (vcpus <= 0) {
+        log_.warning("instance vcpu count not set for instance " + resource.uuid + ", assuming 1");
+        vcpus = 1;
     }
+    return queries_.instanceCpuUsage(aggregate, resource.uuid, periodS, vcpus);
+}
 
+AggregationResult Datasource::statisticAggregation(const AggregationArgs& request) {
+    const MetricInfo& metric = checkedMetric(request);
+    checkWindow(request.periodS, request.evalTimeMs);
+    if (auto value = flavorValue(metric, request))
+        return {value, {}};
+
+    const std::string query =
+        resourceQuery(metric, queryAggregate(request.aggregate), request, request.periodS);
     const auto samples = client_->instantQuery(query, request.evalTimeMs, request.timeout);
     if (samples.empty())
         return {std::nullopt, "no data for query `" + query + "`"};
@@ -139,6 +164,185 @@ AggregationResult Datasource::statisticAggregation(const AggregationArgs& reques
         return {std::nullopt, "non-finite value for query `" + query + "`"};
     }
     return {value, {}};
+}
+
+SeriesResult Datasource::statisticSeries(const SeriesArgs& request) {
+    const MetricInfo& metric = checkedMetric(request);
+    if (metric.kind == MetricKind::InstanceRamAllocated ||
+        metric.kind == MetricKind::InstanceRootDiskSize) {
+        throw DatasourceError(WDS_E_UNSUPPORTED,
+                              std::string(metric.name) +
+                                  " comes from the instance's flavor, not from the " +
+                                  settings_.id + " datasource: it has no series");
+    }
+    const int64_t stepS = request.granularityS;
+    if (stepS <= 0 || stepS > kMaxStepS) {
+        invalidArgument("granularity must be a whole number of seconds in [1, " +
+                        std::to_string(kMaxStepS) + "], got " + std::to_string(stepS));
+    }
+    if (request.startMs <= 0 || request.endMs < request.startMs)
+        invalidArgument("a series needs 0 < start <= end");
+    // Points sit on multiples of the step, so query_range and a subquery (which aligns its
+    // points that way) give the same timestamps on every backend.
+    const int64_t stepMs = stepS * 1000;
+    const int64_t firstMs = (request.startMs + stepMs - 1) / stepMs * stepMs;
+    const int64_t lastMs = request.endMs / stepMs * stepMs;
+    if (firstMs > lastMs) {
+        invalidArgument("no multiple of the " + std::to_string(stepS) +
+                        " s granularity lies between start and end");
+    }
+    const int64_t pointCount = (lastMs - firstMs) / stepMs + 1;
+    if (pointCount > WDS_SERIES_MAX_POINTS) {
+        invalidArgument("the range holds " + std::to_string(pointCount) + " steps of " +
+                        std::to_string(stepS) + " s, more than the " +
+                        std::to_string(WDS_SERIES_MAX_POINTS) +
+                        " points a series may have: use a larger granularity or a shorter range");
+    }
+
+    const std::string query =
+        resourceQuery(metric, queryAggregate(request.aggregate), request, stepS);
+    std::vector<promjson::Series> series;
+    std::string shownQuery;
+    if (settings_.seriesViaSubquery) {
+        // The subquery's first point is the first multiple of the step after end - range; half
+        // a step of slack keeps firstMs in whether the server's window is open or closed.
+        shownQuery = "(" + query + ")[" + std::to_string(lastMs - firstMs + stepMs / 2) +
+                     "ms:" + std::to_string(stepS) + "s]";
+        series = client_->instantMatrixQuery(shownQuery, lastMs, request.timeout);
+    } else {
+        shownQuery = query;
+        series = client_->rangeQuery(query, firstMs, lastMs, stepS, request.timeout);
+    }
+    if (series.size() > 1) {
+        throw DatasourceError(WDS_E_PROTOCOL, "query `" + shownQuery + "` returned " +
+                                                  std::to_string(series.size()) +
+                                                  " series where one was expected");
+    }
+    SeriesResult result;
+    size_t nonFinite = 0;
+    for (const promjson::Series& one : series) {
+        for (const promjson::Point& point : one.points) {
+            const auto timeMs = static_cast<int64_t>(std::llround(point.timestampS * 1000));
+            if (timeMs < firstMs || timeMs > lastMs)
+                continue;  // a server that does not align its subquery like Prometheus
+            if (!std::isfinite(point.value)) {
+                ++nonFinite;
+                continue;
+            }
+            result.points.emplace_back(timeMs, point.value);
+        }
+    }
+    if (nonFinite > 0) {
+        log_.warning("query `" + shownQuery + "` returned " + std::to_string(nonFinite) +
+                     " non-finite points; they are left out");
+    }
+    if (result.points.empty())
+        result.noDataReason = "no data for query `" + shownQuery + "`";
+    return result;
+}
+
+std::string Datasource::batchQuery(const MetricInfo& metric, wds_aggregate aggregate,
+                                   const std::vector<std::string>& labelValues,
+                                   int64_t periodS) const {
+    const bool hosts = metric.resourceType == WDS_RESOURCE_COMPUTE_NODE;
+    promql::Selector selector =
+        hosts ? queries_.hosts(labelValues) : queries_.instances(labelValues);
+    // A regex of many resources would make URLs that web servers in front of Aetos refuse;
+    // a query over every resource has a fixed length, and the unwanted ones are dropped here.
+    if (selector.matcher.size() > kMaxBatchMatcherBytes)
+        selector = promql::QueryBuilder::all();
+    switch (metric.kind) {
+        case MetricKind::HostCpuUsage:
+            return queries_.hostCpuUsage(aggregate, selector, periodS);
+        case MetricKind::HostRamUsage:
+            return queries_.hostRamUsage(aggregate, selector, periodS);
+        case MetricKind::InstanceCpuUsage:
+            return queries_.instanceCpuCores(aggregate, selector, periodS);
+        default:
+            return queries_.instanceRamUsage(aggregate, selector, periodS);
+    }
+}
+
+BatchResult Datasource::statisticBatch(const BatchArgs& request) {
+    const MetricInfo& metric = checkedMetric(request);
+    checkWindow(request.periodS, request.evalTimeMs);
+    BatchResult result;
+    result.items.resize(request.resources.size());
+
+    // Each resource's label value, or the reason it has none (as its own call would fail).
+    const bool hosts = metric.resourceType == WDS_RESOURCE_COMPUTE_NODE;
+    std::vector<std::optional<std::string>> labelOf(request.resources.size());
+    std::vector<std::string> wanted;
+    size_t withoutVcpus = 0;
+    for (size_t i = 0; i < request.resources.size(); ++i) {
+        const ResourceArgs& resource = request.resources[i];
+        BatchItem& item = result.items[i];
+        try {
+            if (auto value = flavorValue(metric, resource)) {
+                item.status = WDS_OK;
+                item.value = value;
+                continue;
+            }
+            if (hosts) {
+                labelOf[i] = resolveHost(resource.hostname);
+            } else {
+                if (resource.uuid.empty())
+                    invalidArgument("an instance query needs the resource's uuid");
+                promql::checkLabelValue(resource.uuid, "instance uuid");
+                labelOf[i] = resource.uuid;
+                if (metric.kind == MetricKind::InstanceCpuUsage && resource.vcpus.value_or(0) <= 0)
+                    ++withoutVcpus;
+            }
+            wanted.push_back(*labelOf[i]);
+        } catch (const DatasourceError& e) {
+            item.status = e.status();
+            item.message = e.what();
+        }
+    }
+    if (wanted.empty())
+        return result;
+    if (withoutVcpus > 0) {
+        log_.warning(std::to_string(withoutVcpus) +
+                     " instances have no vcpu count set; assuming 1 for each");
+    }
+
+    const std::string query =
+        batchQuery(metric, queryAggregate(request.aggregate), wanted, request.periodS);
+    const auto samples = client_->instantQuery(query, request.evalTimeMs, request.timeout);
+    result.queryCount = 1;
+    const std::string& label = hosts ? queries_.fqdnLabel() : queries_.instanceUuidLabel();
+    std::map<std::string, double> valueOf;
+    for (const promjson::Sample& sample : samples) {
+        auto it = sample.labels.find(label);
+        if (it == sample.labels.end())
+            continue;
+        if (!valueOf.emplace(it->second, sample.value).second) {
+            throw DatasourceError(WDS_E_PROTOCOL, "query `" + query + "` returned two series for " +
+                                                      label + "=" + it->second);
+        }
+    }
+
+    for (size_t i = 0; i < request.resources.size(); ++i) {
+        if (!labelOf[i])
+            continue;
+        BatchItem& item = result.items[i];
+        auto it = valueOf.find(*labelOf[i]);
+        double value = it != valueOf.end() ? it->second : std::nan("");
+        if (it != valueOf.end() && metric.kind == MetricKind::InstanceCpuUsage) {
+            const int64_t vcpus = request.resources[i].vcpus.value_or(0);
+            value = promql::instanceCpuPercent(value, vcpus > 0 ? vcpus : 1);
+        }
+        if (it == valueOf.end()) {
+            item.message = "no data for " + label + "=" + *labelOf[i] + " in query `" + query + "`";
+        } else if (!std::isfinite(value)) {
+            item.message =
+                "non-finite value for " + label + "=" + *labelOf[i] + " in query `" + query + "`";
+        } else {
+            item.status = WDS_OK;
+            item.value = value;
+        }
+    }
+    return result;
 }
 
 void Datasource::checkAvailability() {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "datasource/MetricCatalog.h"
 #include "labels/HostLabelMap.h"
 #include "logging/Logger.h"
 #include "prometheus_api/PromApiClient.h"
@@ -13,26 +14,65 @@
 
 namespace wds {
 
-/** statistic_aggregation() arguments, validated and copied out of the C structs. */
-struct AggregationArgs {
-    wds_resource_type resourceType = WDS_RESOURCE_COMPUTE_NODE;
-    std::string meterName;
+/** The resource a query is about, validated and copied out of a wds_resource. */
+struct ResourceArgs {
     std::string uuid;
     std::string hostname;
     std::optional<int64_t> vcpus;
     std::optional<double> memoryMb;
     std::optional<double> diskGb;
+};
+
+/** What every metric query names besides the resource. */
+struct QueryArgs {
+    wds_resource_type resourceType = WDS_RESOURCE_COMPUTE_NODE;
+    std::string meterName;
     wds_aggregate aggregate = WDS_AGGREGATE_MEAN;
+    std::chrono::milliseconds timeout{0};
+};
+
+/** statistic_aggregation() arguments. */
+struct AggregationArgs : ResourceArgs, QueryArgs {
     int64_t periodS = 300;
     int64_t granularityS = 0;
     int64_t evalTimeMs = 0;
-    std::chrono::milliseconds timeout{0};
 };
 
 /** A value, or the reason there is none (WDS_NO_DATA is an answer, not an error). */
 struct AggregationResult {
     std::optional<double> value;
     std::string noDataReason;
+};
+
+/** The series extension's arguments: a point every granularityS in [startMs, endMs]. */
+struct SeriesArgs : ResourceArgs, QueryArgs {
+    int64_t startMs = 0;
+    int64_t endMs = 0;
+    int64_t granularityS = 0;
+};
+
+struct SeriesResult {
+    std::vector<std::pair<int64_t, double>> points;  // (Unix ms, value), ascending
+    std::string noDataReason;                        // set when points is empty
+};
+
+/** The batch extension's arguments: one metric for many resources. */
+struct BatchArgs : QueryArgs {
+    std::vector<ResourceArgs> resources;
+    int64_t periodS = 300;
+    int64_t granularityS = 0;
+    int64_t evalTimeMs = 0;
+};
+
+struct BatchItem {
+    wds_status status = WDS_NO_DATA;
+    std::optional<double> value;  // set exactly when status == WDS_OK
+    std::string message;          // why there is no value
+};
+
+struct BatchResult {
+    std::vector<BatchItem> items;  // one per resource, in order
+    uint32_t queryCount = 0;
 };
 
 /**
@@ -48,6 +88,8 @@ class Datasource {
         std::string fqdnLabel = "fqdn";
         std::string instanceUuidLabel = "resource";
         std::chrono::milliseconds labelRefreshInterval{60000};
+        // Aetos answers 404 on query_range: series come from an instant query of a subquery.
+        bool seriesViaSubquery = false;
     };
 
     Datasource(Settings settings, std::unique_ptr<PromApiClient> client, Logger log);
@@ -56,13 +98,28 @@ class Datasource {
     void start();
 
     AggregationResult statisticAggregation(const AggregationArgs& request);
+    SeriesResult statisticSeries(const SeriesArgs& request);
+    BatchResult statisticBatch(const BatchArgs& request);
     void checkAvailability();
     std::vector<std::string> listMetrics();
 
     const HostLabelMap& hostLabels() const { return hostLabels_; }
 
   private:
+    /** The metric, checked against the resource type (Watcher's order of checks). */
+    const MetricInfo& checkedMetric(const QueryArgs& request) const;
+    /** The aggregate to query with: COUNT becomes MEAN with a warning, as in Watcher. */
+    wds_aggregate queryAggregate(wds_aggregate aggregate) const;
     std::string resolveHost(const std::string& hostname);
+    /** The PromQL of a backend metric for one resource over a window of periodS. */
+    std::string resourceQuery(const MetricInfo& metric, wds_aggregate aggregate,
+                              const ResourceArgs& resource, int64_t periodS);
+    /** The resource's flavor value for the metrics that need no query, or nullopt. */
+    static std::optional<double> flavorValue(const MetricInfo& metric,
+                                             const ResourceArgs& resource);
+    /** The batch's one query over `labelValues` (a regex set, or every resource if long). */
+    std::string batchQuery(const MetricInfo& metric, wds_aggregate aggregate,
+                           const std::vector<std::string>& labelValues, int64_t periodS) const;
 
     Settings settings_;
     std::unique_ptr<PromApiClient> client_;

@@ -104,6 +104,37 @@ bool parseSampleValue(const std::string& text, double& value) {
 
 namespace {
 
+/** [time, "value"] */
+void readPoint(JsonScanner& json, const std::string& where, double& timestampS, double& value) {
+    if (json.peek() != '[')
+        malformed(where, "a sample that is not [time, value]");
+    bool firstPart = true;
+    if (!json.nextElement(firstPart))
+        malformed(where, "an empty [time, value]");
+    const std::string_view time = json.readNumberToken();
+    auto [end, ec] = std::from_chars(time.data(), time.data() + time.size(), timestampS);
+    if (ec != std::errc() || end != time.data() + time.size())
+        malformed(where, "a sample time that is not a number");
+    if (!json.nextElement(firstPart) || json.peek() != '"')
+        malformed(where, "a sample without [time, value]");
+    const std::string text = json.readString();
+    if (!parseSampleValue(text, value))
+        malformed(where, "a sample value that is not a number: " + text);
+    if (json.nextElement(firstPart))
+        malformed(where, "a [time, value] with extra parts");
+}
+
+void readLabels(JsonScanner& json, const std::string& where,
+                std::map<std::string, std::string>& labels) {
+    bool firstLabel = true;
+    std::string name;
+    while (json.nextMember(firstLabel, name)) {
+        if (json.peek() != '"')
+            malformed(where, "a label value that is not a string");
+        labels.emplace(std::move(name), json.readString());
+    }
+}
+
 /** {"metric": {...}, "value": [time, "value"]} */
 Sample readSample(JsonScanner& json, const std::string& where) {
     Sample sample;
@@ -114,32 +145,9 @@ Sample readSample(JsonScanner& json, const std::string& where) {
         malformed(where, "a vector element that is not an object");
     while (json.nextMember(first, key)) {
         if (key == "metric" && json.peek() == '{') {
-            bool firstLabel = true;
-            std::string name;
-            while (json.nextMember(firstLabel, name)) {
-                if (json.peek() != '"')
-                    malformed(where, "a label value that is not a string");
-                sample.labels.emplace(std::move(name), json.readString());
-            }
-        } else if (key == "value" && json.peek() == '[') {
-            bool firstPart = true;
-            if (!json.nextElement(firstPart))
-                malformed(where, "an empty [time, value]");
-            const std::string_view time = json.readNumberToken();
-            auto [end, ec] =
-                std::from_chars(time.data(), time.data() + time.size(), sample.timestampS);
-            if (ec != std::errc() || end != time.data() + time.size()) {
-                malformed(where, "a sample time that is not a number");
-            }
-            if (!json.nextElement(firstPart) || json.peek() != '"') {
-                malformed(where, "a vector element without [time, value]");
-            }
-            const std::string text = json.readString();
-            if (!parseSampleValue(text, sample.value)) {
-                malformed(where, "a sample value that is not a number: " + text);
-            }
-            if (json.nextElement(firstPart))
-                malformed(where, "a [time, value] with extra parts");
+            readLabels(json, where, sample.labels);
+        } else if (key == "value") {
+            readPoint(json, where, sample.timestampS, sample.value);
             sawValue = true;
         } else {
             json.skipValue();
@@ -150,11 +158,40 @@ Sample readSample(JsonScanner& json, const std::string& where) {
     return sample;
 }
 
-}  // namespace
+/** {"metric": {...}, "values": [[time, "value"], ...]} */
+Series readSeries(JsonScanner& json, const std::string& where) {
+    Series series;
+    bool sawValues = false;
+    bool first = true;
+    std::string key;
+    if (json.peek() != '{')
+        malformed(where, "a matrix element that is not an object");
+    while (json.nextMember(first, key)) {
+        if (key == "metric" && json.peek() == '{') {
+            readLabels(json, where, series.labels);
+        } else if (key == "values" && json.peek() == '[') {
+            sawValues = true;
+            bool firstPoint = true;
+            while (json.nextElement(firstPoint)) {
+                Point point;
+                readPoint(json, where, point.timestampS, point.value);
+                series.points.push_back(point);
+            }
+        } else {
+            json.skipValue();
+        }
+    }
+    if (!sawValues)
+        malformed(where, "a matrix element without 'values'");
+    return series;
+}
 
-std::vector<Sample> decodeInstantVector(const std::string& body, const std::string& where,
-                                        const Logger& log) {
-    std::vector<Sample> samples;
+/** Reads data.result of the expected type with `readElement`. */
+template <class Element, class ReadElement>
+std::vector<Element> decodeResult(const std::string& body, const std::string& where,
+                                  const Logger& log, const char* expectedType,
+                                  ReadElement&& readElement) {
+    std::vector<Element> elements;
     std::string resultType;
     bool sawResult = false;
     walkEnvelope(body, where, log, [&](JsonScanner& json) {
@@ -164,21 +201,33 @@ std::vector<Sample> decodeInstantVector(const std::string& body, const std::stri
             if (key == "resultType" && json.peek() == '"') {
                 resultType = json.readString();
             } else if (key == "result" && json.peek() == '[' &&
-                       (resultType.empty() || resultType == "vector")) {
+                       (resultType.empty() || resultType == expectedType)) {
                 sawResult = true;
-                bool firstSample = true;
-                while (json.nextElement(firstSample))
-                    samples.push_back(readSample(json, where));
+                bool firstElement = true;
+                while (json.nextElement(firstElement))
+                    elements.push_back(readElement(json, where));
             } else {
                 json.skipValue();
             }
         }
     });
-    if (resultType != "vector")
-        malformed(where, "result type '" + resultType + "', not a vector");
+    if (resultType != expectedType)
+        malformed(where, "result type '" + resultType + "', not a " + expectedType);
     if (!sawResult)
         malformed(where, "no 'result' array");
-    return samples;
+    return elements;
+}
+
+}  // namespace
+
+std::vector<Sample> decodeInstantVector(const std::string& body, const std::string& where,
+                                        const Logger& log) {
+    return decodeResult<Sample>(body, where, log, "vector", readSample);
+}
+
+std::vector<Series> decodeMatrix(const std::string& body, const std::string& where,
+                                 const Logger& log) {
+    return decodeResult<Series>(body, where, log, "matrix", readSeries);
 }
 
 std::vector<std::string> decodeStringList(const std::string& body, const std::string& where,

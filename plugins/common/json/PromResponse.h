@@ -15,6 +15,18 @@ struct Sample {
     double value = 0;  // may be NaN or +-Inf: the caller decides what that means
 };
 
+/** One point of a range vector. */
+struct Point {
+    double timestampS = 0;
+    double value = 0;  // may be NaN or +-Inf
+};
+
+/** One element of a range vector (matrix). */
+struct Series {
+    std::map<std::string, std::string> labels;
+    std::vector<Point> points;
+};
+
 /**
  * Decoders for Prometheus HTTP API bodies ({"status":"success","data":...}). A body that is not
  * JSON, has a non-success status or the wrong shape throws DatasourceError(WDS_E_PROTOCOL)
@@ -23,6 +35,10 @@ struct Sample {
  */
 std::vector<Sample> decodeInstantVector(const std::string& body, const std::string& where,
                                         const Logger& log);
+
+/** data.result of resultType "matrix" (query_range, or an instant query of a range). */
+std::vector<Series> decodeMatrix(const std::string& body, const std::string& where,
+                                 const Logger& log);
 
 /** data: ["a","b",...] (label values). */
 std::vector<std::string> decodeStringList(const std::string& body, const std::string& where,

@@ -70,17 +70,41 @@ std::string PromApiClient::get(const std::string& apiPath, const Params& params,
     });
 }
 
-std::vector<promjson::Sample> PromApiClient::instantQuery(const std::string& promql,
-                                                          int64_t evalTimeMs,
-                                                          std::chrono::milliseconds timeout) const {
+std::string PromApiClient::query(const std::string& promql, int64_t evalTimeMs,
+                                 std::chrono::milliseconds timeout, const std::string& what) const {
     Params params{{"query", promql}};
     if (evalTimeMs != 0)
         params.emplace_back("time", formatTime(evalTimeMs));
     const auto effective = timeout.count() > 0 ? timeout : defaultTimeout_;
     // Let the server give up (with its own clear error) no later than we would.
     params.emplace_back("timeout", std::to_string(effective.count()) + "ms");
+    return get("query", params, what, effective);
+}
+
+std::vector<promjson::Sample> PromApiClient::instantQuery(const std::string& promql,
+                                                          int64_t evalTimeMs,
+                                                          std::chrono::milliseconds timeout) const {
     const std::string what = "query `" + promql + "` at " + baseUrl();
-    return promjson::decodeInstantVector(get("query", params, what, effective), what, log_);
+    return promjson::decodeInstantVector(query(promql, evalTimeMs, timeout, what), what, log_);
+}
+
+std::vector<promjson::Series> PromApiClient::instantMatrixQuery(
+    const std::string& promql, int64_t evalTimeMs, std::chrono::milliseconds timeout) const {
+    const std::string what = "query `" + promql + "` at " + baseUrl();
+    return promjson::decodeMatrix(query(promql, evalTimeMs, timeout, what), what, log_);
+}
+
+std::vector<promjson::Series> PromApiClient::rangeQuery(const std::string& promql, int64_t startMs,
+                                                        int64_t endMs, int64_t stepS,
+                                                        std::chrono::milliseconds timeout) const {
+    const auto effective = timeout.count() > 0 ? timeout : defaultTimeout_;
+    const Params params{{"query", promql},
+                        {"start", formatTime(startMs)},
+                        {"end", formatTime(endMs)},
+                        {"step", std::to_string(stepS)},
+                        {"timeout", std::to_string(effective.count()) + "ms"}};
+    const std::string what = "range query `" + promql + "` at " + baseUrl();
+    return promjson::decodeMatrix(get("query_range", params, what, effective), what, log_);
 }
 
 std::vector<std::string> PromApiClient::activeTargetLabelValues(const std::string& label) const {

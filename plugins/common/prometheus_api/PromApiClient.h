@@ -29,6 +29,13 @@ class PromApiClient {
     /** GET /api/v1/query; evalTimeMs 0 = the server's now; timeout 0 = the default. */
     std::vector<promjson::Sample> instantQuery(const std::string& promql, int64_t evalTimeMs,
                                                std::chrono::milliseconds timeout) const;
+    /** GET /api/v1/query of an expression whose result is a range vector (a subquery). */
+    std::vector<promjson::Series> instantMatrixQuery(const std::string& promql, int64_t evalTimeMs,
+                                                     std::chrono::milliseconds timeout) const;
+    /** GET /api/v1/query_range from startMs to endMs every stepS seconds. */
+    std::vector<promjson::Series> rangeQuery(const std::string& promql, int64_t startMs,
+                                             int64_t endMs, int64_t stepS,
+                                             std::chrono::milliseconds timeout) const;
     /** GET /api/v1/targets?state=active: values of `label` over the active targets. */
     std::vector<std::string> activeTargetLabelValues(const std::string& label) const;
     /** GET /api/v1/label/<name>/values */
@@ -48,6 +55,10 @@ class PromApiClient {
     static std::string percentEncode(const std::string& text);
 
   private:
+    /** GETs /api/v1/query with the time and a server-side timeout; returns the body. */
+    std::string query(const std::string& promql, int64_t evalTimeMs,
+                      std::chrono::milliseconds timeout, const std::string& what) const;
+
     /** GETs apiPath (relative to /api/v1/) and returns the body of a 200 answer. */
     std::string get(const std::string& apiPath, const Params& params, const std::string& what,
                     std::chrono::milliseconds timeout) const;

@@ -1,5 +1,8 @@
 #include "promql/PromQL.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "errors/DatasourceError.h"
 
 namespace wds::promql {
@@ -51,7 +54,7 @@ bool isValidUtf8(std::string_view text) {
     return true;
 }
 
-std::string quote(std::string_view value, const char* what) {
+void checkLabelValue(std::string_view value, const char* what) {
     if (value.size() > kMaxLabelValueBytes) {
         throw DatasourceError(WDS_E_INVALID_ARGUMENT, std::string(what) + " is longer than " +
                                                           std::to_string(kMaxLabelValueBytes) +
@@ -60,6 +63,12 @@ std::string quote(std::string_view value, const char* what) {
     if (!isValidUtf8(value)) {
         throw DatasourceError(WDS_E_INVALID_ARGUMENT, std::string(what) + " is not valid UTF-8");
     }
+}
+
+namespace {
+
+/** The single-quoted literal of an already checked value. */
+std::string quoteChecked(std::string_view value) {
     static const char* const kHex = "0123456789abcdef";
     std::string out;
     out.reserve(value.size() + 2);
@@ -96,6 +105,53 @@ std::string quote(std::string_view value, const char* what) {
     return out;
 }
 
+/** `label=~'v1|v2|...'` over the distinct values, each checked and matched literally. */
+Selector anyOf(const std::string& label, std::vector<std::string> values, const char* what) {
+    if (values.empty())  // =~'' would match the series that lack the label
+        throw DatasourceError(WDS_E_INTERNAL, std::string("empty set of ") + what + "s");
+    std::sort(values.begin(), values.end());
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+    std::string alternation;
+    for (const std::string& value : values) {
+        checkLabelValue(value, what);
+        if (!alternation.empty())
+            alternation += '|';
+        alternation += regexLiteral(value);
+    }
+    return {label + "=~" + quoteChecked(alternation)};
+}
+
+/** "{a,b}" from the non-empty parts, or "" when there are none. */
+std::string braces(std::string_view first, std::string_view second = {}) {
+    if (first.empty() && second.empty())
+        return {};
+    std::string out = "{";
+    out += first;
+    if (!first.empty() && !second.empty())
+        out += ',';
+    out += second;
+    out += '}';
+    return out;
+}
+
+}  // namespace
+
+std::string quote(std::string_view value, const char* what) {
+    checkLabelValue(value, what);
+    return quoteChecked(value);
+}
+
+std::string regexLiteral(std::string_view value) {
+    std::string out;
+    out.reserve(value.size());
+    for (const char ch : value) {
+        if (std::string_view("\\.+*?()|[]{}^$").find(ch) != std::string_view::npos)
+            out += '\\';
+        out += ch;
+    }
+    return out;
+}
+
 const char* aggregationOperator(wds_aggregate aggregate) {
     switch (aggregate) {
         case WDS_AGGREGATE_MIN:
@@ -110,38 +166,65 @@ const char* aggregationOperator(wds_aggregate aggregate) {
 QueryBuilder::QueryBuilder(std::string fqdnLabel, std::string instanceUuidLabel)
     : fqdnLabel_(std::move(fqdnLabel)), instanceUuidLabel_(std::move(instanceUuidLabel)) {}
 
-std::string QueryBuilder::hostCpuUsage(wds_aggregate aggregate, std::string_view fqdn,
+Selector QueryBuilder::host(std::string_view fqdn) const {
+    return {fqdnLabel_ + "=" + quote(fqdn, "host label value")};
+}
+
+Selector QueryBuilder::instance(std::string_view uuid) const {
+    return {instanceUuidLabel_ + "=" + quote(uuid, "instance uuid")};
+}
+
+Selector QueryBuilder::hosts(const std::vector<std::string>& fqdns) const {
+    return anyOf(fqdnLabel_, fqdns, "host label value");
+}
+
+Selector QueryBuilder::instances(const std::vector<std::string>& uuids) const {
+    return anyOf(instanceUuidLabel_, uuids, "instance uuid");
+}
+
+std::string QueryBuilder::hostCpuUsage(wds_aggregate aggregate, const Selector& hosts,
                                        int64_t periodS) const {
     // Watcher's expression, clamped at 0: rate() extrapolation can put idle a hair above 100%.
     const std::string op = aggregationOperator(aggregate);
-    return "clamp_min(100 - (" + op + " by (" + fqdnLabel_ +
-           ")(rate(node_cpu_seconds_total{mode='idle'," + fqdnLabel_ + "=" +
-           quote(fqdn, "host label value") + "}[" + std::to_string(periodS) + "s])) * 100), 0)";
+    return "clamp_min(100 - (" + op + " by (" + fqdnLabel_ + ")(rate(node_cpu_seconds_total" +
+           braces("mode='idle'", hosts.matcher) + "[" + std::to_string(periodS) + "s])) * 100), 0)";
 }
 
-std::string QueryBuilder::hostRamUsage(wds_aggregate aggregate, std::string_view fqdn,
+std::string QueryBuilder::hostRamUsage(wds_aggregate aggregate, const Selector& hosts,
                                        int64_t periodS) const {
     const std::string op = aggregationOperator(aggregate);
-    const std::string selector = "{" + fqdnLabel_ + "=" + quote(fqdn, "host label value") + "}";
+    const std::string selector = braces(hosts.matcher);
     return op + " by (" + fqdnLabel_ + ")(node_memory_MemTotal_bytes" + selector + " - " + op +
            "_over_time(node_memory_MemAvailable_bytes" + selector + "[" + std::to_string(periodS) +
            "s])) / 1024";
 }
 
-std::string QueryBuilder::instanceCpuUsage(wds_aggregate aggregate, std::string_view uuid,
-                                           int64_t periodS, int64_t vcpus) const {
-    const std::string op = aggregationOperator(aggregate);
-    return "clamp_max((" + op + " by (" + instanceUuidLabel_ + ")(rate(ceilometer_cpu{" +
-           instanceUuidLabel_ + "=" + quote(uuid, "instance uuid") + "}[" +
-           std::to_string(periodS) + "s]))/10e+8) *(100/" + std::to_string(vcpus) + "), 100)";
-}
-
-std::string QueryBuilder::instanceRamUsage(wds_aggregate aggregate, std::string_view uuid,
+std::string QueryBuilder::instanceCpuCores(wds_aggregate aggregate, const Selector& instances,
                                            int64_t periodS) const {
     const std::string op = aggregationOperator(aggregate);
-    return op + " by (" + instanceUuidLabel_ + ")(" + op + "_over_time(ceilometer_memory_usage{" +
-           instanceUuidLabel_ + "=" + quote(uuid, "instance uuid") + "}[" +
-           std::to_string(periodS) + "s]))";
+    return op + " by (" + instanceUuidLabel_ + ")(rate(ceilometer_cpu" + braces(instances.matcher) +
+           "[" + std::to_string(periodS) + "s]))/10e+8";
+}
+
+std::string QueryBuilder::instanceCpuUsage(wds_aggregate aggregate, std::string_view uuid,
+                                           int64_t periodS, int64_t vcpus) const {
+    return "clamp_max((" + instanceCpuCores(aggregate, instance(uuid), periodS) + ") *(100/" +
+           std::to_string(vcpus) + "), 100)";
+}
+
+std::string QueryBuilder::instanceRamUsage(wds_aggregate aggregate, const Selector& instances,
+                                           int64_t periodS) const {
+    const std::string op = aggregationOperator(aggregate);
+    return op + " by (" + instanceUuidLabel_ + ")(" + op + "_over_time(ceilometer_memory_usage" +
+           braces(instances.matcher) + "[" + std::to_string(periodS) + "s]))";
+}
+
+double instanceCpuPercent(double cores, int64_t vcpus) {
+    // PromQL: (cores) * (100/vcpus) as float64, then clamp_max(v, 100) = Go's math.Min.
+    const double scaled = cores * (100.0 / static_cast<double>(vcpus));
+    if (std::isnan(scaled))
+        return scaled;
+    return scaled > 100.0 ? 100.0 : scaled;
 }
 
 }  // namespace wds::promql

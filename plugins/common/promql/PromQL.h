@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "watcher_ds/datasource.h"
 
@@ -18,6 +19,12 @@ bool isValidLabelName(std::string_view name);
 bool isValidUtf8(std::string_view text);
 
 /**
+ * Throws DatasourceError(WDS_E_INVALID_ARGUMENT) naming `what` unless `value` is valid UTF-8 of
+ * at most kMaxLabelValueBytes: what every label value we put into a query must be.
+ */
+void checkLabelValue(std::string_view value, const char* what);
+
+/**
  * `value` as a single-quoted PromQL string literal, quotes included. Backslashes, quotes and
  * control characters are escaped, so no value can end the literal or change the query.
  * Throws DatasourceError(WDS_E_INVALID_ARGUMENT) naming `what` for invalid UTF-8 or a value
@@ -25,27 +32,66 @@ bool isValidUtf8(std::string_view text);
  */
 std::string quote(std::string_view value, const char* what);
 
+/**
+ * `value` as an RE2 pattern that matches exactly `value`: every regex metacharacter is escaped.
+ * (Prometheus anchors label regexes, so no ^...$ is needed.)
+ */
+std::string regexLiteral(std::string_view value);
+
 /** PromQL aggregation operator for a Watcher aggregate; COUNT must be mapped by the caller. */
 const char* aggregationOperator(wds_aggregate aggregate);
 
 /**
+ * Which resources a query covers: the label matcher inside a selector's braces, e.g.
+ * `fqdn='a'` (one), `fqdn=~'a|b'` (a set) or empty (every resource of the metric).
+ */
+struct Selector {
+    std::string matcher;
+};
+
+/**
  * Builds the PromQL of Watcher's metrics. Every query aggregates `by` the resource label, so
- * at most one series comes back per resource whatever duplicate series the backend holds.
+ * at most one series comes back per resource whatever duplicate series the backend holds, and a
+ * query over several resources gives each exactly the value its own query would.
  */
 class QueryBuilder {
   public:
     QueryBuilder(std::string fqdnLabel, std::string instanceUuidLabel);
 
+    Selector host(std::string_view fqdn) const;
+    Selector instance(std::string_view uuid) const;
+    /** A set of hosts / instances (a regex alternation; its length grows with the set). */
+    Selector hosts(const std::vector<std::string>& fqdns) const;
+    Selector instances(const std::vector<std::string>& uuids) const;
+    static Selector all() { return {}; }
+
     /** % busy, 0-100: 100 minus the idle share, aggregated across CPUs. */
-    std::string hostCpuUsage(wds_aggregate aggregate, std::string_view fqdn, int64_t periodS) const;
+    std::string hostCpuUsage(wds_aggregate aggregate, const Selector& hosts, int64_t periodS) const;
     /** KiB used: total minus the available bytes aggregated over time. */
-    std::string hostRamUsage(wds_aggregate aggregate, std::string_view fqdn, int64_t periodS) const;
-    /** % of the flavor's vCPUs, capped at 100 (ceilometer_cpu is a ns counter). */
+    std::string hostRamUsage(wds_aggregate aggregate, const Selector& hosts, int64_t periodS) const;
+    /** CPU cores busy (ceilometer_cpu is a ns counter): instanceCpuUsage before the flavor. */
+    std::string instanceCpuCores(wds_aggregate aggregate, const Selector& instances,
+                                 int64_t periodS) const;
+    /** % of the flavor's vCPUs, capped at 100. */
     std::string instanceCpuUsage(wds_aggregate aggregate, std::string_view uuid, int64_t periodS,
                                  int64_t vcpus) const;
     /** MB used, aggregated over time. */
-    std::string instanceRamUsage(wds_aggregate aggregate, std::string_view uuid,
+    std::string instanceRamUsage(wds_aggregate aggregate, const Selector& instances,
                                  int64_t periodS) const;
+
+    // One-resource forms, as statistic_aggregation() uses them.
+    std::string hostCpuUsage(wds_aggregate aggregate, std::string_view fqdn,
+                             int64_t periodS) const {
+        return hostCpuUsage(aggregate, host(fqdn), periodS);
+    }
+    std::string hostRamUsage(wds_aggregate aggregate, std::string_view fqdn,
+                             int64_t periodS) const {
+        return hostRamUsage(aggregate, host(fqdn), periodS);
+    }
+    std::string instanceRamUsage(wds_aggregate aggregate, std::string_view uuid,
+                                 int64_t periodS) const {
+        return instanceRamUsage(aggregate, instance(uuid), periodS);
+    }
 
     const std::string& fqdnLabel() const { return fqdnLabel_; }
     const std::string& instanceUuidLabel() const { return instanceUuidLabel_; }
@@ -54,5 +100,12 @@ class QueryBuilder {
     std::string fqdnLabel_;
     std::string instanceUuidLabel_;
 };
+
+/**
+ * The client-side end of instanceCpuUsage for a batch: cores (the value of instanceCpuCores)
+ * scaled to % of `vcpus` and capped at 100, with the server's float operations in the server's
+ * order, so the result is bit-identical to the one-instance query.
+ */
+double instanceCpuPercent(double cores, int64_t vcpus);
 
 }  // namespace wds::promql

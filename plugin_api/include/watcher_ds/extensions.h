@@ -1,0 +1,147 @@
+/*
+ * watcher-ds ABI v1 extensions: optional capabilities found with wds_plugin_v1.get_extension().
+ *
+ * Each extension is a const struct of function pointers, identified by a string id. Its struct
+ * and every struct it passes are frozen once published; a change is a new revision id ("/2").
+ * A host asks for the id it was built with and falls back to the core descriptor when the
+ * plugin answers NULL, so hosts and plugins of any v1 minor version keep working together.
+ * The versioning, ownership, threading and error rules of datasource.h apply unchanged.
+ */
+#ifndef WATCHER_DS_EXTENSIONS_H
+#define WATCHER_DS_EXTENSIONS_H
+
+#include "watcher_ds/datasource.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Range series: Watcher's statistic_series()
+ * ------------------------------------------------------------------------------------------- */
+
+#define WDS_EXT_SERIES_V1 "org.openstack.watcher-ds.series/1"
+
+/** Prometheus' own limit of points per series in a range query; larger ranges are refused. */
+#define WDS_SERIES_MAX_POINTS 11000
+
+/** One point of a series. This struct is an array element: its size is FROZEN. */
+typedef struct wds_point {
+    int64_t time_ms; /**< the evaluation time of the point (Unix ms) */
+    double value;
+} wds_point;
+
+/**
+ * A series request. The value at each point is the same expression statistic_aggregation()
+ * evaluates (same PromQL, units, clamping and host-name resolution) with a window of one step
+ * (period = granularity_s), evaluated at every multiple of the step (counted from the Unix
+ * epoch) in [start_ms, end_ms]. Aligning to the epoch makes every backend, and every form of
+ * the query (range query or subquery), return the same timestamps.
+ */
+typedef struct wds_series_query {
+    uint32_t struct_size;
+    wds_resource_type resource_type;
+    const wds_resource* resource;
+    const char* meter_name;
+    wds_aggregate aggregate; /**< combines the series of one resource (CPUs, duplicates) */
+    int32_t reserved0;       /**< MUST be 0 */
+    int64_t start_ms;        /**< > 0 */
+    int64_t end_ms;          /**< >= start_ms */
+    int64_t granularity_s;   /**< the step and the window of each point, > 0 */
+    int64_t timeout_ms;      /**< per-request timeout; 0 = the source's default */
+} wds_series_query;
+#define WDS_SERIES_QUERY_V1_0_SIZE ((uint32_t)sizeof(wds_series_query))
+
+/** A plugin-owned series, points in ascending time; release with series_release. */
+typedef struct wds_series {
+    uint32_t struct_size;
+    uint32_t reserved0;
+    size_t count;
+    const wds_point* points; /**< steps without a finite value are left out */
+} wds_series;
+#define WDS_SERIES_V1_0_SIZE ((uint32_t)sizeof(wds_series))
+
+typedef struct wds_series_ext_v1 {
+    uint32_t struct_size;
+    uint32_t reserved0;
+    /**
+     * [any-thread] The series of one resource and metric.
+     * @param[out] out  receives a plugin-owned series on WDS_OK (at least one point). Required.
+     * @return WDS_OK, WDS_NO_DATA (no point in the range), WDS_E_INVALID_ARGUMENT (including a
+     *         range of more than WDS_SERIES_MAX_POINTS steps), WDS_E_UNSUPPORTED (metrics that
+     *         come from the flavor, not the backend), or the statuses of statistic_aggregation().
+     */
+    wds_status (*statistic_series)(wds_source* source, const wds_series_query* query,
+                                   wds_series** out, wds_error* err);
+    /** [any-thread] Releases a series returned by this plugin; NULL is a no-op. */
+    void (*series_release)(wds_series* series);
+} wds_series_ext_v1;
+#define WDS_SERIES_EXT_V1_0_SIZE ((uint32_t)sizeof(wds_series_ext_v1))
+
+/* ---------------------------------------------------------------------------------------------
+ * Batch aggregation: one metric for many resources in as few requests as PromQL allows
+ * ------------------------------------------------------------------------------------------- */
+
+#define WDS_EXT_BATCH_V1 "org.openstack.watcher-ds.batch/1"
+
+/**
+ * statistic_aggregation() for many resources of one type at once. Every field means what it
+ * means in wds_aggregation_query; the answer for each resource is identical to the one
+ * statistic_aggregation() gives for it alone at the same eval_time_ms.
+ */
+typedef struct wds_batch_query {
+    uint32_t struct_size;
+    wds_resource_type resource_type;
+    const wds_resource* const* resources; /**< resource_count pointers, none NULL */
+    size_t resource_count;
+    const char* meter_name;
+    wds_aggregate aggregate;
+    int32_t reserved0; /**< MUST be 0 */
+    int64_t period_s;
+    int64_t granularity_s;
+    int64_t eval_time_ms;
+    int64_t timeout_ms;
+} wds_batch_query;
+#define WDS_BATCH_QUERY_V1_0_SIZE ((uint32_t)sizeof(wds_batch_query))
+
+/** The answer for one resource. This struct is an array element: its size is FROZEN. */
+typedef struct wds_batch_item {
+    wds_status status; /**< WDS_OK, WDS_NO_DATA, WDS_E_RESOURCE_NOT_FOUND, WDS_E_INVALID_ARGUMENT */
+    int32_t reserved0;
+    double value;        /**< set when status is WDS_OK */
+    const char* message; /**< why there is no value; NULL when status is WDS_OK */
+} wds_batch_item;
+
+/** A plugin-owned batch answer; release with batch_release. */
+typedef struct wds_batch_result {
+    uint32_t struct_size;
+    uint32_t reserved0;
+    size_t count;                /**< == resource_count */
+    const wds_batch_item* items; /**< in the order of wds_batch_query.resources */
+    uint32_t query_count;        /**< PromQL queries the batch took (for diagnostics) */
+    uint32_t reserved1;
+} wds_batch_result;
+#define WDS_BATCH_RESULT_V1_0_SIZE ((uint32_t)sizeof(wds_batch_result))
+
+typedef struct wds_batch_ext_v1 {
+    uint32_t struct_size;
+    uint32_t reserved0;
+    /**
+     * [any-thread] One value (or the reason there is none) per resource.
+     * @param[out] out  receives a plugin-owned result on WDS_OK. Required.
+     * @return WDS_OK when the batch ran (each item then carries its own status), or a failure
+     *         of the whole batch: WDS_E_METRIC_NOT_AVAILABLE, WDS_E_INVALID_ARGUMENT,
+     *         WDS_E_UNSUPPORTED or a transport/backend failure.
+     */
+    wds_status (*statistic_batch)(wds_source* source, const wds_batch_query* query,
+                                  wds_batch_result** out, wds_error* err);
+    /** [any-thread] Releases a result returned by this plugin; NULL is a no-op. */
+    void (*batch_release)(wds_batch_result* result);
+} wds_batch_ext_v1;
+#define WDS_BATCH_EXT_V1_0_SIZE ((uint32_t)sizeof(wds_batch_ext_v1))
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WATCHER_DS_EXTENSIONS_H */
