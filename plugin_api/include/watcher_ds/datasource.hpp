@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "watcher_ds/datasource.h"
+#include "watcher_ds/extensions.h"
 
 namespace wds {
 
@@ -135,6 +136,45 @@ struct AggregationRequest {
     int64_t timeoutMs = 0;   // 0 = the source's default
 };
 
+/** The series extension's arguments: a point every granularityS in [startMs, endMs]. */
+struct SeriesRequest {
+    wds_resource_type resourceType = WDS_RESOURCE_COMPUTE_NODE;
+    Resource resource;
+    std::string meterName;
+    wds_aggregate aggregate = WDS_AGGREGATE_MEAN;
+    int64_t startMs = 0;
+    int64_t endMs = 0;
+    int64_t granularityS = 300;
+    int64_t timeoutMs = 0;
+};
+
+/** A series: (Unix ms, value) points in ascending time, or why there are none. */
+struct SeriesResult : Outcome {
+    std::vector<std::pair<int64_t, double>> points;
+};
+
+/** One metric for many resources of one type (the batch extension's arguments). */
+struct BatchRequest {
+    wds_resource_type resourceType = WDS_RESOURCE_COMPUTE_NODE;
+    std::vector<Resource> resources;
+    std::string meterName;
+    wds_aggregate aggregate = WDS_AGGREGATE_MEAN;
+    int64_t periodS = 300;
+    int64_t granularityS = 300;
+    int64_t evalTimeMs = 0;
+    int64_t timeoutMs = 0;
+};
+
+/**
+ * A batch answer: the whole call's outcome, and when it is ok one ValueResult per resource in
+ * request order (each ok, no data, or that resource's own error).
+ */
+struct BatchResult : Outcome {
+    std::vector<ValueResult> items;
+    unsigned queryCount = 0;    // backend queries the batch took
+    bool viaExtension = false;  // false: the plugin lacks batch/1, one call per resource was made
+};
+
 /** Host-side log sink; may be empty. */
 using LogFunction = std::function<void(wds_log_level, const std::string&)>;
 
@@ -144,6 +184,27 @@ inline wds_error makeError() {
     std::memset(&err, 0, sizeof err);
     err.struct_size = sizeof err;
     return err;
+}
+/** A C view of `resource`; its strings stay owned by `resource`. */
+inline wds_resource toC(const Resource& resource) {
+    wds_resource c;
+    std::memset(&c, 0, sizeof c);
+    c.struct_size = sizeof c;
+    c.uuid = resource.uuid.c_str();
+    c.hostname = resource.hostname.c_str();
+    if (resource.vcpus) {
+        c.known |= WDS_RESOURCE_KNOWN_VCPUS;
+        c.vcpus = *resource.vcpus;
+    }
+    if (resource.memoryMb) {
+        c.known |= WDS_RESOURCE_KNOWN_MEMORY;
+        c.memory_mb = *resource.memoryMb;
+    }
+    if (resource.diskGb) {
+        c.known |= WDS_RESOURCE_KNOWN_DISK;
+        c.disk_gb = *resource.diskGb;
+    }
+    return c;
 }
 inline void fill(Outcome& outcome, wds_status status, const wds_error& err) {
     outcome.status = status;
@@ -234,24 +295,7 @@ class Source {
 
     /** Watcher's statistic_aggregation(): no aggregate inversion. */
     ValueResult statisticAggregation(const AggregationRequest& request) const {
-        wds_resource resource;
-        std::memset(&resource, 0, sizeof resource);
-        resource.struct_size = sizeof resource;
-        resource.uuid = request.resource.uuid.c_str();
-        resource.hostname = request.resource.hostname.c_str();
-        if (request.resource.vcpus) {
-            resource.known |= WDS_RESOURCE_KNOWN_VCPUS;
-            resource.vcpus = *request.resource.vcpus;
-        }
-        if (request.resource.memoryMb) {
-            resource.known |= WDS_RESOURCE_KNOWN_MEMORY;
-            resource.memory_mb = *request.resource.memoryMb;
-        }
-        if (request.resource.diskGb) {
-            resource.known |= WDS_RESOURCE_KNOWN_DISK;
-            resource.disk_gb = *request.resource.diskGb;
-        }
-
+        const wds_resource resource = detail::toC(request.resource);
         wds_aggregation_query query;
         std::memset(&query, 0, sizeof query);
         query.struct_size = sizeof query;
@@ -270,6 +314,93 @@ class Source {
         detail::fill(result, plugin_->statistic_aggregation(handle_, &query, &value, &err), err);
         if (result.ok())
             result.value = value;
+        return result;
+    }
+
+    /** Watcher's statistic_series(); WDS_E_UNSUPPORTED when the plugin lacks series/1. */
+    SeriesResult statisticSeries(const SeriesRequest& request) const {
+        SeriesResult result;
+        const auto* ext = static_cast<const wds_series_ext_v1*>(extension(WDS_EXT_SERIES_V1));
+        if (ext == nullptr || ext->struct_size < WDS_SERIES_EXT_V1_0_SIZE) {
+            result.status = WDS_E_UNSUPPORTED;
+            result.message = std::string("the ") + plugin_->id + " plugin has no range series";
+            return result;
+        }
+        const wds_resource resource = detail::toC(request.resource);
+        wds_series_query query;
+        std::memset(&query, 0, sizeof query);
+        query.struct_size = sizeof query;
+        query.resource_type = request.resourceType;
+        query.resource = &resource;
+        query.meter_name = request.meterName.c_str();
+        query.aggregate = request.aggregate;
+        query.start_ms = request.startMs;
+        query.end_ms = request.endMs;
+        query.granularity_s = request.granularityS;
+        query.timeout_ms = request.timeoutMs;
+
+        wds_error err = detail::makeError();
+        wds_series* series = nullptr;
+        detail::fill(result, ext->statistic_series(handle_, &query, &series, &err), err);
+        if (result.ok() && series != nullptr) {
+            for (size_t i = 0; i < series->count; ++i)
+                result.points.emplace_back(series->points[i].time_ms, series->points[i].value);
+        }
+        ext->series_release(series);
+        return result;
+    }
+
+    /**
+     * One metric for many resources: one batch call when the plugin has batch/1, otherwise one
+     * statistic_aggregation() per resource (same answers, more round trips).
+     */
+    BatchResult statisticBatch(const BatchRequest& request) const {
+        const auto* ext = static_cast<const wds_batch_ext_v1*>(extension(WDS_EXT_BATCH_V1));
+        if (ext == nullptr || ext->struct_size < WDS_BATCH_EXT_V1_0_SIZE)
+            return batchByCalls(request);
+
+        std::vector<wds_resource> resources;
+        resources.reserve(request.resources.size());
+        for (const Resource& resource : request.resources)
+            resources.push_back(detail::toC(resource));
+        std::vector<const wds_resource*> pointers;
+        pointers.reserve(resources.size());
+        for (const wds_resource& resource : resources)
+            pointers.push_back(&resource);
+
+        wds_batch_query query;
+        std::memset(&query, 0, sizeof query);
+        query.struct_size = sizeof query;
+        query.resource_type = request.resourceType;
+        query.resources = pointers.data();
+        query.resource_count = pointers.size();
+        query.meter_name = request.meterName.c_str();
+        query.aggregate = request.aggregate;
+        query.period_s = request.periodS;
+        query.granularity_s = request.granularityS;
+        query.eval_time_ms = request.evalTimeMs;
+        query.timeout_ms = request.timeoutMs;
+
+        BatchResult result;
+        result.viaExtension = true;
+        wds_error err = detail::makeError();
+        wds_batch_result* batch = nullptr;
+        detail::fill(result, ext->statistic_batch(handle_, &query, &batch, &err), err);
+        if (result.ok() && batch != nullptr) {
+            result.queryCount = batch->query_count;
+            for (size_t i = 0; i < batch->count; ++i) {
+                const wds_batch_item& item = batch->items[i];
+                ValueResult one;
+                one.status = item.status;
+                if (item.status == WDS_OK)
+                    one.value = item.value;
+                else
+                    one.message =
+                        item.message != nullptr ? item.message : wds_status_name(item.status);
+                result.items.push_back(std::move(one));
+            }
+        }
+        ext->batch_release(batch);
         return result;
     }
 
@@ -327,6 +458,34 @@ class Source {
         const auto& log = *static_cast<const LogFunction*>(ctx);
         if (log)
             log(level, message != nullptr ? message : "");
+    }
+
+    BatchResult batchByCalls(const BatchRequest& request) const {
+        BatchResult result;
+        AggregationRequest one;
+        one.resourceType = request.resourceType;
+        one.meterName = request.meterName;
+        one.aggregate = request.aggregate;
+        one.periodS = request.periodS;
+        one.granularityS = request.granularityS;
+        one.evalTimeMs = request.evalTimeMs;
+        one.timeoutMs = request.timeoutMs;
+        for (const Resource& resource : request.resources) {
+            one.resource = resource;
+            ValueResult item = statisticAggregation(one);
+            ++result.queryCount;
+            // Per-resource answers stay per resource; anything else fails the whole batch.
+            const bool perResource = item.ok() || item.status == WDS_NO_DATA ||
+                                     item.status == WDS_E_RESOURCE_NOT_FOUND ||
+                                     item.status == WDS_E_INVALID_ARGUMENT;
+            if (!perResource) {
+                static_cast<Outcome&>(result) = item;
+                result.items.clear();
+                return result;
+            }
+            result.items.push_back(std::move(item));
+        }
+        return result;
     }
 
     ValueResult hostMetric(const char* meter, const std::string& hostname, int64_t periodS,

@@ -13,8 +13,9 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <vector>
 
-#include "watcher_ds/datasource.h"
+#include "watcher_ds/datasource.hpp"
 
 namespace wds {
 
@@ -99,6 +100,92 @@ class MetricCache {
 
     mutable std::mutex mutex_;
     std::map<MetricCacheKey, Entry> entries_;
+};
+
+/**
+ * A Source seen through a MetricCache, as Watcher's strategies see their datasource during one
+ * audit. Requests for "now" (evalTimeMs 0) are pinned to the audit's evaluation time, so every
+ * answer is for a definite time and a cached one is never served for another.
+ */
+class CachedSource {
+  public:
+    /** `source` and `cache` are borrowed; `auditTimeMs` (> 0) is the audit's "now". */
+    CachedSource(const Source& source, MetricCache& cache, int64_t auditTimeMs)
+        : source_(source), cache_(cache), auditTimeMs_(auditTimeMs) {}
+
+    ValueResult statisticAggregation(AggregationRequest request) const {
+        pin(request.evalTimeMs);
+        const MetricCacheKey key = keyFor(request.resourceType, request.resource, request);
+        ValueResult result;
+        if (auto cached = cache_.get(key)) {
+            result.value = cached;
+            return result;
+        }
+        result = source_.statisticAggregation(request);
+        if (result.ok())
+            cache_.put(key, *result.value);
+        return result;
+    }
+
+    /** Serves what the cache holds and asks the source for the rest in one batch. */
+    BatchResult statisticBatch(BatchRequest request) const {
+        pin(request.evalTimeMs);
+        BatchResult result;
+        result.items.resize(request.resources.size());
+        BatchRequest missing = request;
+        missing.resources.clear();
+        std::vector<size_t> missingIndex;
+        for (size_t i = 0; i < request.resources.size(); ++i) {
+            const Resource& resource = request.resources[i];
+            if (auto cached = cache_.get(keyFor(request.resourceType, resource, request))) {
+                result.items[i].value = cached;
+            } else {
+                missing.resources.push_back(resource);
+                missingIndex.push_back(i);
+            }
+        }
+        if (missing.resources.empty())
+            return result;
+        BatchResult fetched = source_.statisticBatch(missing);
+        if (!fetched.ok())
+            return fetched;
+        result.queryCount = fetched.queryCount;
+        result.viaExtension = fetched.viaExtension;
+        for (size_t k = 0; k < missingIndex.size(); ++k) {
+            ValueResult& item = fetched.items[k];
+            if (item.ok()) {
+                cache_.put(keyFor(request.resourceType, missing.resources[k], request),
+                           *item.value);
+            }
+            result.items[missingIndex[k]] = std::move(item);
+        }
+        return result;
+    }
+
+    int64_t auditTimeMs() const { return auditTimeMs_; }
+
+  private:
+    void pin(int64_t& evalTimeMs) const {
+        if (evalTimeMs == 0)
+            evalTimeMs = auditTimeMs_;
+    }
+
+    template <class Request>
+    static MetricCacheKey keyFor(wds_resource_type type, const Resource& resource,
+                                 const Request& request) {
+        MetricCacheKey key;
+        key.resourceId = type == WDS_RESOURCE_INSTANCE ? resource.uuid : resource.hostname;
+        key.meterName = request.meterName;
+        key.aggregate = request.aggregate;
+        key.periodS = request.periodS;
+        key.granularityS = request.granularityS;
+        key.evalTimeMs = request.evalTimeMs;
+        return key;
+    }
+
+    const Source& source_;
+    MetricCache& cache_;
+    int64_t auditTimeMs_;
 };
 
 }  // namespace wds

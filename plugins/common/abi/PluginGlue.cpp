@@ -261,7 +261,7 @@ wds_status statisticSeries(wds_source* source, const wds_series_query* query, wd
         if (out == nullptr)
             throw DatasourceError(WDS_E_INVALID_ARGUMENT, "out is NULL");
         *out = nullptr;
-        SeriesResult result = datasource.statisticSeries(toRequest(query));
+        SeriesAnswer result = datasource.statisticSeries(toRequest(query));
         if (result.points.empty()) {
             reportError(err, WDS_NO_DATA, result.noDataReason, 0);
             return WDS_NO_DATA;
@@ -296,11 +296,11 @@ wds_status statisticBatch(wds_source* source, const wds_batch_query* query, wds_
         if (out == nullptr)
             throw DatasourceError(WDS_E_INVALID_ARGUMENT, "out is NULL");
         *out = nullptr;
-        BatchResult result = datasource.statisticBatch(toRequest(query));
+        BatchAnswer result = datasource.statisticBatch(toRequest(query));
         auto batch = std::make_unique<OwnedBatch>();
         batch->messages.reserve(result.items.size());  // stable c_str() pointers below
         batch->storage.reserve(result.items.size());
-        for (BatchItem& item : result.items) {
+        for (BatchAnswerItem& item : result.items) {
             wds_batch_item c{};
             c.status = item.status;
             c.value = item.value.value_or(0.0);

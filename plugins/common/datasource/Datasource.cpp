@@ -166,7 +166,7 @@ AggregationResult Datasource::statisticAggregation(const AggregationArgs& reques
     return {value, {}};
 }
 
-SeriesResult Datasource::statisticSeries(const SeriesArgs& request) {
+SeriesAnswer Datasource::statisticSeries(const SeriesArgs& request) {
     const MetricInfo& metric = checkedMetric(request);
     if (metric.kind == MetricKind::InstanceRamAllocated ||
         metric.kind == MetricKind::InstanceRootDiskSize) {
@@ -218,7 +218,7 @@ SeriesResult Datasource::statisticSeries(const SeriesArgs& request) {
                                                   std::to_string(series.size()) +
                                                   " series where one was expected");
     }
-    SeriesResult result;
+    SeriesAnswer result;
     size_t nonFinite = 0;
     for (const promjson::Series& one : series) {
         for (const promjson::Point& point : one.points) {
@@ -263,10 +263,10 @@ std::string Datasource::batchQuery(const MetricInfo& metric, wds_aggregate aggre
     }
 }
 
-BatchResult Datasource::statisticBatch(const BatchArgs& request) {
+BatchAnswer Datasource::statisticBatch(const BatchArgs& request) {
     const MetricInfo& metric = checkedMetric(request);
     checkWindow(request.periodS, request.evalTimeMs);
-    BatchResult result;
+    BatchAnswer result;
     result.items.resize(request.resources.size());
 
     // Each resource's label value, or the reason it has none (as its own call would fail).
@@ -276,7 +276,7 @@ BatchResult Datasource::statisticBatch(const BatchArgs& request) {
     size_t withoutVcpus = 0;
     for (size_t i = 0; i < request.resources.size(); ++i) {
         const ResourceArgs& resource = request.resources[i];
-        BatchItem& item = result.items[i];
+        BatchAnswerItem& item = result.items[i];
         try {
             if (auto value = flavorValue(metric, resource)) {
                 item.status = WDS_OK;
@@ -325,7 +325,7 @@ BatchResult Datasource::statisticBatch(const BatchArgs& request) {
     for (size_t i = 0; i < request.resources.size(); ++i) {
         if (!labelOf[i])
             continue;
-        BatchItem& item = result.items[i];
+        BatchAnswerItem& item = result.items[i];
         auto it = valueOf.find(*labelOf[i]);
         double value = it != valueOf.end() ? it->second : std::nan("");
         if (it != valueOf.end() && metric.kind == MetricKind::InstanceCpuUsage) {

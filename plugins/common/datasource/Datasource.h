@@ -51,7 +51,7 @@ struct SeriesArgs : ResourceArgs, QueryArgs {
     int64_t granularityS = 0;
 };
 
-struct SeriesResult {
+struct SeriesAnswer {
     std::vector<std::pair<int64_t, double>> points;  // (Unix ms, value), ascending
     std::string noDataReason;                        // set when points is empty
 };
@@ -64,14 +64,14 @@ struct BatchArgs : QueryArgs {
     int64_t evalTimeMs = 0;
 };
 
-struct BatchItem {
+struct BatchAnswerItem {
     wds_status status = WDS_NO_DATA;
     std::optional<double> value;  // set exactly when status == WDS_OK
     std::string message;          // why there is no value
 };
 
-struct BatchResult {
-    std::vector<BatchItem> items;  // one per resource, in order
+struct BatchAnswer {
+    std::vector<BatchAnswerItem> items;  // one per resource, in order
     uint32_t queryCount = 0;
 };
 
@@ -98,8 +98,8 @@ class Datasource {
     void start();
 
     AggregationResult statisticAggregation(const AggregationArgs& request);
-    SeriesResult statisticSeries(const SeriesArgs& request);
-    BatchResult statisticBatch(const BatchArgs& request);
+    SeriesAnswer statisticSeries(const SeriesArgs& request);
+    BatchAnswer statisticBatch(const BatchArgs& request);
     void checkAvailability();
     std::vector<std::string> listMetrics();
 

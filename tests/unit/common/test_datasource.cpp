@@ -1,99 +1,12 @@
-#include <gtest/gtest.h>
-
-#include <Poco/URI.h>
-
-#include "MockTransport.h"
-#include "datasource/Datasource.h"
-#include "errors/DatasourceError.h"
+#include "DatasourceFixture.h"
 
 namespace wds {
 namespace {
 
-using namespace std::chrono_literals;
-using testing::_;
+using test::isQuery;
+using test::isTargets;
 using testing::HasSubstr;
-using testing::Return;
 using testing::Truly;
-
-bool isTargets(const HttpRequest& r) {
-    return r.target.find("/targets") != std::string::npos;
-}
-bool isQuery(const HttpRequest& r) {
-    return r.target.find("/query?") != std::string::npos;
-}
-
-/** The PromQL of a /query request, decoded. */
-std::string promqlOf(const HttpRequest& r) {
-    Poco::URI uri(r.target);
-    for (const auto& [k, v] : uri.getQueryParameters()) {
-        if (k == "query")
-            return v;
-    }
-    return {};
-}
-
-class DatasourceTest : public testing::Test {
-  protected:
-    void SetUp() override {
-        ON_CALL(*transport, send(Truly(isTargets)))
-            .WillByDefault(
-                Return(test::ok(test::targetsBody({"compute-1.example.org", "controller"}))));
-        EXPECT_CALL(*transport, send(Truly(isTargets))).Times(testing::AtLeast(1));
-        Logger log(
-            [](void* ctx, wds_log_level level, const char* m) {
-                if (level >= WDS_LOG_WARNING)
-                    static_cast<std::vector<std::string>*>(ctx)->push_back(m);
-            },
-            &warnings);
-        Datasource::Settings settings;
-        settings.id = "prometheus";
-        settings.labelRefreshInterval = 0ms;
-        datasource = std::make_unique<Datasource>(
-            settings,
-            std::make_unique<PromApiClient>(transport, "", RetryPolicy(1, 0ms), 1000ms, log), log);
-        datasource->start();
-    }
-
-    /** Expects one query, answers it with `body`, and records its PromQL. */
-    void answerQuery(const std::string& body) {
-        EXPECT_CALL(*transport, send(Truly(isQuery))).WillOnce([this, body](const HttpRequest& r) {
-            lastQuery = promqlOf(r);
-            return test::ok(body);
-        });
-    }
-
-    static AggregationArgs host(const std::string& name, const char* meter = "host_cpu_usage") {
-        AggregationArgs r;
-        r.resourceType = WDS_RESOURCE_COMPUTE_NODE;
-        r.hostname = name;
-        r.meterName = meter;
-        return r;
-    }
-    static AggregationArgs instance(const char* meter) {
-        AggregationArgs r;
-        r.resourceType = WDS_RESOURCE_INSTANCE;
-        r.uuid = "uuid-0";
-        r.meterName = meter;
-        r.vcpus = 2;
-        return r;
-    }
-    wds_status statusOf(const AggregationArgs& r, std::string* message = nullptr) {
-        try {
-            datasource->statisticAggregation(r);
-        } catch (const DatasourceError& e) {
-            if (message)
-                *message = e.what();
-            return e.status();
-        }
-        return WDS_OK;
-    }
-
-    std::shared_ptr<testing::NiceMock<test::MockTransport>> transport =
-        std::make_shared<testing::NiceMock<test::MockTransport>>();
-    std::unique_ptr<Datasource> datasource;
-    std::vector<std::string> warnings;
-    std::string lastQuery;
-};
 
 TEST_F(DatasourceTest, HostCpuResolvesTheShortNameAndReturnsTheValue) {
     answerQuery(test::vectorBody({"12.5"}));

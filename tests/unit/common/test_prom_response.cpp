@@ -38,6 +38,27 @@ TEST(PromResponseTest, IntegralTimestampsAndEmptyVectors) {
     EXPECT_TRUE(decodeInstantVector(test::vectorBody({}), "q", Logger()).empty());
 }
 
+TEST(PromResponseTest, DecodesAMatrix) {
+    auto series = decodeMatrix(test::matrixBody({{{1700000000, "1.5"}, {1700000060, "NaN"}}, {}}),
+                               "q", Logger());
+    ASSERT_EQ(series.size(), 2u);
+    ASSERT_EQ(series[0].points.size(), 2u);
+    EXPECT_DOUBLE_EQ(series[0].points[0].timestampS, 1700000000.0);
+    EXPECT_EQ(series[0].points[0].value, 1.5);
+    EXPECT_TRUE(std::isnan(series[0].points[1].value));
+    EXPECT_TRUE(series[1].points.empty());
+    // A vector where a matrix was expected, and the other way round.
+    EXPECT_EQ(statusOf([] { decodeMatrix(test::vectorBody({"1"}), "q", Logger()); }),
+              WDS_E_PROTOCOL);
+    EXPECT_EQ(
+        statusOf([] {
+            decodeMatrix(
+                R"({"status":"success","data":{"resultType":"matrix","result":[{"values":[[1,"x"]]}]}})",
+                "q", Logger());
+        }),
+        WDS_E_PROTOCOL);
+}
+
 TEST(PromResponseTest, WrongShapesAreProtocolErrors) {
     const char* bodies[] = {
         "<html>Bad gateway</html>",

@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 #include "errors/DatasourceError.h"
@@ -62,6 +64,42 @@ TEST(PromQLTest, CustomLabelsAreUsed) {
               std::string::npos);
     EXPECT_NE(q.instanceRamUsage(WDS_AGGREGATE_MEAN, "u", 60).find("{instance_id='u'}"),
               std::string::npos);
+}
+
+TEST(PromQLTest, SetsOfResourcesMatchEachValueLiterally) {
+    QueryBuilder q("fqdn", "resource");
+    EXPECT_EQ(q.hosts({"b.example", "a.example", "b.example"}).matcher,
+              R"(fqdn=~'a\\.example|b\\.example')");  // sorted, deduplicated, dots literal
+    EXPECT_EQ(regexLiteral(R"(a.b*c+d?e(f)g|h[i]j{k}l^m$n\o)"),
+              R"(a\.b\*c\+d\?e\(f\)g\|h\[i\]j\{k\}l\^m\$n\\o)");
+    EXPECT_EQ(q.instances({"it's"}).matcher, R"(resource=~'it\'s')");
+    EXPECT_THROW(q.hosts({"ok", "\xff"}), DatasourceError);
+    EXPECT_THROW(q.hosts({}), DatasourceError);  // =~'' would match series without the label
+}
+
+TEST(PromQLTest, SetAndAllFormsDifferOnlyInTheSelector) {
+    QueryBuilder q("fqdn", "resource");
+    EXPECT_EQ(q.hostCpuUsage(WDS_AGGREGATE_MAX, q.hosts({"h1", "h2"}), 60),
+              "clamp_min(100 - (max by (fqdn)(rate(node_cpu_seconds_total{mode='idle',"
+              "fqdn=~'h1|h2'}[60s])) * 100), 0)");
+    EXPECT_EQ(q.hostCpuUsage(WDS_AGGREGATE_MAX, QueryBuilder::all(), 60),
+              "clamp_min(100 - (max by (fqdn)(rate(node_cpu_seconds_total{mode='idle'}[60s])) "
+              "* 100), 0)");
+    EXPECT_EQ(q.hostRamUsage(WDS_AGGREGATE_MEAN, QueryBuilder::all(), 60),
+              "avg by (fqdn)(node_memory_MemTotal_bytes - "
+              "avg_over_time(node_memory_MemAvailable_bytes[60s])) / 1024");
+    EXPECT_EQ(q.instanceCpuCores(WDS_AGGREGATE_MIN, QueryBuilder::all(), 60),
+              "min by (resource)(rate(ceilometer_cpu[60s]))/10e+8");
+    EXPECT_EQ(q.instanceRamUsage(WDS_AGGREGATE_MIN, q.instances({"u1"}), 60),
+              "min by (resource)(min_over_time(ceilometer_memory_usage{resource=~'u1'}[60s]))");
+}
+
+TEST(PromQLTest, InstanceCpuPercentRepeatsTheServersArithmetic) {
+    EXPECT_EQ(instanceCpuPercent(0.8, 1), 0.8 * (100.0 / 1));
+    EXPECT_EQ(instanceCpuPercent(0.6, 3), 0.6 * (100.0 / 3));  // not 60.0 / 3
+    EXPECT_EQ(instanceCpuPercent(2.5, 2), 100.0);              // clamp_max
+    EXPECT_EQ(instanceCpuPercent(0.0, 4), 0.0);
+    EXPECT_TRUE(std::isnan(instanceCpuPercent(std::nan(""), 2)));
 }
 
 }  // namespace

@@ -1,0 +1,114 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include <Poco/URI.h>
+
+#include "MockTransport.h"
+#include "datasource/Datasource.h"
+#include "errors/DatasourceError.h"
+
+namespace wds {
+namespace test {
+
+inline bool isTargets(const HttpRequest& r) {
+    return r.target.find("/targets") != std::string::npos;
+}
+inline bool isQuery(const HttpRequest& r) {
+    return r.target.find("/query?") != std::string::npos;
+}
+
+/** A query parameter of a request, decoded ("" when absent). */
+inline std::string paramOf(const HttpRequest& r, const std::string& name) {
+    Poco::URI uri(r.target);
+    for (const auto& [k, v] : uri.getQueryParameters()) {
+        if (k == name)
+            return v;
+    }
+    return {};
+}
+
+/** The PromQL of a /query or /query_range request, decoded. */
+inline std::string promqlOf(const HttpRequest& r) {
+    return paramOf(r, "query");
+}
+
+}  // namespace test
+
+/** A Datasource over a mocked transport whose targets know compute-1.example.org and controller. */
+class DatasourceTest : public testing::Test {
+  protected:
+    void SetUp() override { makeDatasource(false); }
+
+    /** A started datasource over the mock; `seriesViaSubquery` as the Aetos plugin sets it. */
+    void makeDatasource(bool seriesViaSubquery) {
+        ON_CALL(*transport, send(testing::Truly(test::isTargets)))
+            .WillByDefault(testing::Return(
+                test::ok(test::targetsBody({"compute-1.example.org", "controller"}))));
+        EXPECT_CALL(*transport, send(testing::Truly(test::isTargets))).Times(testing::AtLeast(1));
+        Logger log(
+            [](void* ctx, wds_log_level level, const char* m) {
+                if (level >= WDS_LOG_WARNING)
+                    static_cast<std::vector<std::string>*>(ctx)->push_back(m);
+            },
+            &warnings);
+        Datasource::Settings settings;
+        settings.id = "prometheus";
+        settings.labelRefreshInterval = std::chrono::milliseconds(0);
+        settings.seriesViaSubquery = seriesViaSubquery;
+        datasource = std::make_unique<Datasource>(
+            settings,
+            std::make_unique<PromApiClient>(transport, "",
+                                            RetryPolicy(1, std::chrono::milliseconds(0)),
+                                            std::chrono::milliseconds(1000), log),
+            log);
+        datasource->start();
+    }
+
+    /** Expects one query, answers it with `body`, and records its PromQL. */
+    void answerQuery(const std::string& body) {
+        EXPECT_CALL(*transport, send(testing::Truly(test::isQuery)))
+            .WillOnce([this, body](const HttpRequest& r) {
+                lastQuery = test::promqlOf(r);
+                return test::ok(body);
+            });
+    }
+
+    static AggregationArgs host(const std::string& name, const char* meter = "host_cpu_usage") {
+        AggregationArgs r;
+        r.resourceType = WDS_RESOURCE_COMPUTE_NODE;
+        r.hostname = name;
+        r.meterName = meter;
+        return r;
+    }
+    static AggregationArgs instance(const char* meter) {
+        AggregationArgs r;
+        r.resourceType = WDS_RESOURCE_INSTANCE;
+        r.uuid = "uuid-0";
+        r.meterName = meter;
+        r.vcpus = 2;
+        return r;
+    }
+    wds_status statusOf(const AggregationArgs& r, std::string* message = nullptr) {
+        try {
+            datasource->statisticAggregation(r);
+        } catch (const DatasourceError& e) {
+            if (message)
+                *message = e.what();
+            return e.status();
+        }
+        return WDS_OK;
+    }
+
+    std::shared_ptr<testing::NiceMock<test::MockTransport>> transport =
+        std::make_shared<testing::NiceMock<test::MockTransport>>();
+    std::unique_ptr<Datasource> datasource;
+    std::vector<std::string> warnings;
+    std::string lastQuery;
+};
+
+}  // namespace wds
