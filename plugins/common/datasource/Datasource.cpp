@@ -24,9 +24,9 @@ std::string supportedList() {
 
 // A day: longer steps make no sense for Watcher and keep step * 1000 far from overflow.
 constexpr int64_t kMaxStepS = 86400;
-// Longest label matcher a batch query carries before it asks for every resource instead;
-// percent-encoded, the request line then stays under ~4 KiB.
-constexpr size_t kMaxBatchMatcherBytes = 1024;
+// Longest percent-encoded label matcher a batch query carries before it asks for every
+// resource instead: with the rest of the query the request line stays well under 4 KiB.
+constexpr size_t kMaxBatchMatcherBytes = 2048;
 
 void checkWindow(int64_t periodS, int64_t evalTimeMs) {
     if (periodS <= 0) {
@@ -249,7 +249,7 @@ std::string Datasource::batchQuery(const MetricInfo& metric, wds_aggregate aggre
         hosts ? queries_.hosts(labelValues) : queries_.instances(labelValues);
     // A regex of many resources would make URLs that web servers in front of Aetos refuse;
     // a query over every resource has a fixed length, and the unwanted ones are dropped here.
-    if (selector.matcher.size() > kMaxBatchMatcherBytes)
+    if (PromApiClient::percentEncode(selector.matcher).size() > kMaxBatchMatcherBytes)
         selector = promql::QueryBuilder::all();
     switch (metric.kind) {
         case MetricKind::HostCpuUsage:

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "aetos_proxy/AetosProxy.h"
+#include "dataset_checks/DatasetChecks.h"
 #include "servers/Dataset.h"
 #include "servers/KeystoneServer.h"
 #include "servers/PrometheusServer.h"
@@ -320,6 +321,30 @@ TEST_F(AetosPluginTest, TheCommandWorksEndToEndWithDatasourcesAetos) {
     EXPECT_THAT(output, HasSubstr("watcher_clients_auth.password = ***"));
     EXPECT_THAT(output, HasSubstr("datasource aetos: chosen"));
     EXPECT_THAT(output, Not(HasSubstr(keystone_->watcher().password)));
+}
+
+TEST_F(AetosPluginTest, SeriesComeFromASubqueryBecauseAetosHasNoQueryRange) {
+    auto source = createOk(watcherConfig());
+    publicOne_->resetCounters();
+    // The same checks as against Prometheus directly: every metric, resource and aggregate.
+    wds::testing::expectSeriesMatchDataset(source, Dataset::kEnd - 1800, Dataset::kEnd, 60);
+    EXPECT_THAT(publicOne_->lastRequest(), HasSubstr("/api/v1/query?"));
+    EXPECT_EQ(publicOne_->unauthorizedCount(), 0u);
+}
+
+TEST_F(AetosPluginTest, BatchesStayUnderTheRequestLineLimitAndMatchSingleCalls) {
+    auto source = createOk(watcherConfig());
+    publicOne_->resetCounters();
+    // 200 more UUIDs: as a regex they would need a ~9 KiB request line; the proxy allows 4 KiB.
+    std::vector<std::string> extra;
+    for (int i = 0; i < 200; ++i) {
+        char uuid[37];
+        std::snprintf(uuid, sizeof uuid, "%08d-0000-4000-8000-000000000000", i);
+        extra.push_back(uuid);
+    }
+    EXPECT_EQ(wds::testing::expectBatchMatchesSingleCalls(source, 300, Dataset::kEnd, extra), 12u);
+    EXPECT_EQ(wds::testing::expectBatchMatchesSingleCalls(source, 600, Dataset::kEnd - 3600), 12u);
+    EXPECT_EQ(publicOne_->uriTooLongCount(), 0u);
 }
 
 }  // namespace
