@@ -104,6 +104,20 @@ const std::vector<CommandSpec>& commands() {
          {"meter", "resource-type"},
          valueOptionsPlus(
              {"meter", "resource-type", "hostname", "uuid", "vcpus", "memory", "disk"})},
+        {"series",
+         CommandKind::Series,
+         nullptr,
+         nullptr,
+         {"meter", "resource-type"},
+         {"meter", "resource-type", "hostname", "uuid", "vcpus", "aggregate", "granularity",
+          "start", "end"}},
+        {"batch",
+         CommandKind::Batch,
+         nullptr,
+         nullptr,
+         {"meter", "resource-type"},
+         valueOptionsPlus(
+             {"meter", "resource-type", "hostname", "uuid", "all", "vcpus", "memory", "disk"})},
     };
     return specs;
 }
@@ -114,10 +128,13 @@ const std::vector<std::string>& globalOptions() {
     return names;
 }
 
+bool isRepeatableOption(const std::string& name) {
+    return name == "hostname" || name == "uuid";
+}
+
 bool Invocation::isValueCommand() const {
-    return command != nullptr &&
-           (command->kind == CommandKind::HostValue ||
-            command->kind == CommandKind::InstanceValue || command->kind == CommandKind::Aggregate);
+    return command != nullptr && command->kind != CommandKind::Check &&
+           command->kind != CommandKind::Metrics && command->kind != CommandKind::Config;
 }
 
 OutputFormat formatOf(const GivenOptions& options) {
@@ -171,7 +188,8 @@ double parseAmount(const std::string& name, const std::string& text) {
     return value;
 }
 
-Invocation parseInvocation(const std::vector<std::string>& args, const GivenOptions& options) {
+Invocation parseInvocation(const std::vector<std::string>& args, const GivenOptions& options,
+                           const RepeatedOptions& repeated) {
     Invocation inv;
     const auto formatIt = options.find("format");
     if (formatIt != options.end()) {
@@ -202,6 +220,10 @@ Invocation parseInvocation(const std::vector<std::string>& args, const GivenOpti
     for (const auto& name : spec.requiredOptions) {
         if (!has(options, name))
             throw UsageError(std::string(spec.name) + " needs " + option(name));
+    }
+    for (const auto& [name, values] : repeated) {
+        if (values.size() > 1 && !(spec.kind == CommandKind::Batch && isRepeatableOption(name)))
+            throw UsageError(option(name) + " is given more than once");
     }
 
     const size_t operands = spec.operand != nullptr ? 1 : 0;
@@ -292,13 +314,43 @@ Invocation parseInvocation(const std::vector<std::string>& args, const GivenOpti
             throw UsageError("--resource-type " + typeName + " takes --" + wanted + ", not --" +
                              other);
         }
-        const std::string* name = nonEmpty(wanted);
-        if (name == nullptr) {
-            throw UsageError("--resource-type " + typeName + " needs --" + wanted);
-        }
         request.resourceType = *type;
-        (isHost ? request.resource.hostname : request.resource.uuid) = *name;
-        inv.resourceName = *name;
+        if (spec.kind == CommandKind::Batch) {
+            inv.allHosts = has(options, "all");
+            if (inv.allHosts && !isHost) {
+                throw UsageError(
+                    "--all lists compute nodes only (from the fqdn label map); give every "
+                    "instance with --uuid");
+            }
+            const auto given = repeated.find(wanted);
+            if (given != repeated.end())
+                inv.resourceNames = given->second;
+            else if (const std::string* name = value(wanted))
+                inv.resourceNames = {*name};
+            if (inv.allHosts == !inv.resourceNames.empty()) {
+                throw UsageError("batch --resource-type " + typeName + " needs --" + wanted +
+                                 " (one or more)" + (isHost ? " or --all, not both" : ""));
+            }
+            for (const std::string& name : inv.resourceNames) {
+                if (name.empty())
+                    throw UsageError(option(wanted) + " must not be empty");
+            }
+        } else {
+            const std::string* name = nonEmpty(wanted);
+            if (name == nullptr) {
+                throw UsageError("--resource-type " + typeName + " needs --" + wanted);
+            }
+            (isHost ? request.resource.hostname : request.resource.uuid) = *name;
+            inv.resourceName = *name;
+        }
+    }
+    if (spec.kind == CommandKind::Series) {
+        if (const auto* text = value("start"))
+            inv.startMs = parseUnixTimeMs("start", *text);
+        if (const auto* text = value("end"))
+            inv.endMs = parseUnixTimeMs("end", *text);
+        if (inv.startMs && inv.endMs && *inv.endMs < *inv.startMs)
+            throw UsageError("--end must not be before --start");
     }
     request.meterName = inv.meter;
     return inv;

@@ -18,7 +18,16 @@ class UsageError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-enum class CommandKind { Check, Metrics, Config, HostValue, InstanceValue, Aggregate };
+enum class CommandKind {
+    Check,
+    Metrics,
+    Config,
+    HostValue,
+    InstanceValue,
+    Aggregate,
+    Series,
+    Batch
+};
 
 struct CommandSpec {
     const char* name;
@@ -36,8 +45,14 @@ const std::vector<std::string>& globalOptions();
 
 enum class OutputFormat { Text, Json };
 
-/** Full option name -> value as given ("" for flags). */
+/** Full option name -> value as given ("" for flags); the last one when repeated. */
 using GivenOptions = std::map<std::string, std::string>;
+
+/** Full option name -> every value given, in order (for --hostname/--uuid of batch). */
+using RepeatedOptions = std::map<std::string, std::vector<std::string>>;
+
+/** Options that batch accepts more than once. */
+bool isRepeatableOption(const std::string& name);
 
 /** Where watcher.conf is read from when --config is not given (Watcher's own default). */
 inline constexpr const char* kDefaultConfigFile = "/etc/watcher/watcher.conf";
@@ -58,6 +73,15 @@ struct Invocation {
     std::string aggregateName;        ///< as given: mean, min, max or count
     std::optional<double> atSeconds;  ///< --at as given; empty: the backend's now
 
+    // series: the range (Unix ms); empty: the last hour up to the host's clock.
+    std::optional<int64_t> startMs;
+    std::optional<int64_t> endMs;
+
+    // batch: every --hostname / --uuid, or --all (every host the source knows).
+    std::vector<std::string> resourceNames;
+    bool allHosts = false;
+
+    /** A command that asks for metric values (not check, metrics or config). */
     bool isValueCommand() const;
 };
 
@@ -65,7 +89,8 @@ struct Invocation {
 OutputFormat formatOf(const GivenOptions& options);
 
 /** Validates operands and options against the command. Throws UsageError naming the culprit. */
-Invocation parseInvocation(const std::vector<std::string>& args, const GivenOptions& options);
+Invocation parseInvocation(const std::vector<std::string>& args, const GivenOptions& options,
+                           const RepeatedOptions& repeated = {});
 
 // Strict parsers; each throws UsageError naming `option` and the rejected text.
 

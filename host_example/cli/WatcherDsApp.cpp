@@ -1,6 +1,8 @@
 #include "WatcherDsApp.h"
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <iostream>
 #include <sstream>
@@ -13,6 +15,7 @@
 #include <Poco/Util/OptionSet.h>
 
 #include "Diagnostics.h"
+#include "TextCharts.h"
 #include "watcher_ds/host/DatasourceLoader.h"
 #include "watcher_ds/host/Secrets.h"
 #include "watcher_ds/host/WatcherConf.h"
@@ -73,9 +76,10 @@ class CommandRun {
           diagnostics_(given.count("verbose") != 0),
           json_(new Object(Poco::JSON_PRESERVE_KEY_ORDER)) {}
 
-    int run(const std::vector<std::string>& args, const GivenOptions& given) {
+    int run(const std::vector<std::string>& args, const GivenOptions& given,
+            const RepeatedOptions& repeated) {
         try {
-            const Invocation inv = parseInvocation(args, given);
+            const Invocation inv = parseInvocation(args, given, repeated);
             return execute(inv);
         } catch (const UsageError& e) {
             return fail(kExitUsage, "usage error",
@@ -133,6 +137,10 @@ class CommandRun {
                 return runCheck();
             case CommandKind::Metrics:
                 return runMetrics();
+            case CommandKind::Series:
+                return runSeries(inv);
+            case CommandKind::Batch:
+                return runBatch(inv);
             default:
                 return runValue(inv);
         }
@@ -148,6 +156,24 @@ class CommandRun {
             json_->set("available", false);
         } else if (inv.command->kind == CommandKind::Metrics) {
             json_->set("metrics", Poco::Dynamic::Var());
+        } else if (inv.command->kind == CommandKind::Series) {
+            json_->set("meter", inv.meter);
+            json_->set("resource_type", std::string(resourceTypeName(inv.request.resourceType)));
+            json_->set("resource", inv.resourceName);
+            json_->set("aggregate", inv.aggregateName);
+            json_->set("granularity", inv.request.granularityS);
+            json_->set("start", Poco::Dynamic::Var());
+            json_->set("end", Poco::Dynamic::Var());
+            json_->set("points", Poco::Dynamic::Var());
+        } else if (inv.command->kind == CommandKind::Batch) {
+            json_->set("meter", inv.meter);
+            json_->set("resource_type", std::string(resourceTypeName(inv.request.resourceType)));
+            json_->set("aggregate", inv.aggregateName);
+            json_->set("period", inv.request.periodS);
+            json_->set("at",
+                       inv.atSeconds ? Poco::Dynamic::Var(*inv.atSeconds) : Poco::Dynamic::Var());
+            json_->set("queries", Poco::Dynamic::Var());
+            json_->set("results", Poco::Dynamic::Var());
         } else {
             json_->set("meter", inv.meter);
             json_->set("resource_type", std::string(resourceTypeName(inv.request.resourceType)));
@@ -207,10 +233,7 @@ class CommandRun {
         }
 
         const std::string name = choice_.datasource();
-        const std::string subject =
-            inv.meter + " of " +
-            (request.resourceType == WDS_RESOURCE_COMPUTE_NODE ? "host " : "instance ") +
-            inv.resourceName;
+        const std::string subject = describeSubject(inv, inv.resourceName);
         if (result.ok()) {
             json_->set("value", *result.value);
             if (format_ == OutputFormat::Text) {
@@ -227,6 +250,176 @@ class CommandRun {
         }
         return fail(exitStatusFor(result.status), wds_status_name(result.status),
                     name + ": " + subject + ": " + describeOutcome(result));
+    }
+
+    int runSeries(const Invocation& inv) {
+        SeriesRequest request;
+        request.resourceType = inv.request.resourceType;
+        request.resource = inv.request.resource;
+        request.meterName = inv.meter;
+        request.aggregate = inv.request.aggregate;
+        request.granularityS = inv.request.granularityS;
+        const int64_t nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+        request.endMs = inv.endMs.value_or(nowMs);
+        request.startMs = inv.startMs.value_or(request.endMs - 3600 * 1000);
+        json_->set("start", static_cast<double>(request.startMs) / 1000);
+        json_->set("end", static_cast<double>(request.endMs) / 1000);
+
+        const SeriesResult result = choice_.source.statisticSeries(request);
+        const std::string name = choice_.datasource();
+        const std::string subject = describeSubject(inv, inv.resourceName);
+        if (result.status == WDS_NO_DATA) {
+            return fail(kExitNoData, wds_status_name(WDS_NO_DATA),
+                        name + ": no data for " + subject + " between " + isoTime(request.startMs) +
+                            " and " + isoTime(request.endMs));
+        }
+        if (!result.ok()) {
+            return fail(exitStatusFor(result.status), wds_status_name(result.status),
+                        name + ": " + subject + ": " + describeOutcome(result));
+        }
+
+        Array::Ptr points(new Array);
+        for (const auto& [timeMs, value] : result.points) {
+            Array::Ptr point(new Array);
+            point->add(static_cast<double>(timeMs) / 1000);
+            point->add(value);
+            points->add(point);
+        }
+        json_->set("points", points);
+        if (format_ == OutputFormat::Text)
+            printSeries(inv, subject, request, result);
+        return succeed();
+    }
+
+    // A sparkline over every step of the range (gaps where a step has no point), its range of
+    // values, then one line per point.
+    void printSeries(const Invocation& inv, const std::string& subject,
+                     const SeriesRequest& request, const SeriesResult& result) {
+        const int64_t stepMs = request.granularityS * 1000;
+        const int64_t firstMs = result.points.front().first;
+        std::vector<std::optional<double>> steps(
+            static_cast<size_t>((result.points.back().first - firstMs) / stepMs + 1));
+        double low = result.points.front().second, high = low;
+        for (const auto& [timeMs, value] : result.points) {
+            steps[static_cast<size_t>((timeMs - firstMs) / stepMs)] = value;
+            low = std::min(low, value);
+            high = std::max(high, value);
+        }
+        std::cout << subject << ", " << inv.aggregateName << " per " << request.granularityS
+                  << " s step, " << isoTime(firstMs) << " .. "
+                  << isoTime(result.points.back().first) << '\n'
+                  << sparkline(steps) << "  min " << formatNumber(low) << ", max "
+                  << formatNumber(high) << ", " << result.points.size() << " points\n";
+        for (const auto& [timeMs, value] : result.points)
+            std::cout << isoTime(timeMs) << "  " << formatNumber(value) << '\n';
+        std::cout << std::flush;
+    }
+
+    int runBatch(const Invocation& inv) {
+        BatchRequest request;
+        request.resourceType = inv.request.resourceType;
+        request.meterName = inv.meter;
+        request.aggregate = inv.request.aggregate;
+        request.periodS = inv.request.periodS;
+        request.granularityS = inv.request.granularityS;
+        request.evalTimeMs = inv.request.evalTimeMs;
+        const std::string name = choice_.datasource();
+        std::vector<std::string> names = inv.resourceNames;
+        if (inv.allHosts) {
+            const Outcome listed = choice_.source.listHosts(names);
+            if (!listed.ok()) {
+                return fail(exitStatusFor(listed.status), wds_status_name(listed.status),
+                            name + ": cannot list the compute nodes: " + describeOutcome(listed));
+            }
+        }
+        for (const std::string& resourceName : names) {
+            Resource resource = inv.request.resource;  // the flavor options apply to every one
+            (request.resourceType == WDS_RESOURCE_COMPUTE_NODE ? resource.hostname
+                                                               : resource.uuid) = resourceName;
+            request.resources.push_back(std::move(resource));
+        }
+
+        const BatchResult result = choice_.source.statisticBatch(request);
+        if (!result.ok()) {
+            return fail(exitStatusFor(result.status), wds_status_name(result.status),
+                        name + ": " + inv.meter + " batch: " + describeOutcome(result));
+        }
+        json_->set("queries", result.queryCount);
+        Array::Ptr rows(new Array);
+        size_t withValue = 0;
+        for (size_t i = 0; i < names.size(); ++i) {
+            const ValueResult& item = result.items[i];
+            Object::Ptr row(new Object(Poco::JSON_PRESERVE_KEY_ORDER));
+            row->set("resource", names[i]);
+            row->set("value", item.ok() ? Poco::Dynamic::Var(*item.value) : Poco::Dynamic::Var());
+            row->set("status", std::string(wds_status_name(item.status)));
+            if (!item.ok())
+                row->set("error", oneLine(diagnostics_.mask(item.message)));
+            withValue += item.ok() ? 1 : 0;
+            rows->add(row);
+        }
+        json_->set("results", rows);
+        if (format_ == OutputFormat::Text)
+            printBatchTable(inv, names, result);
+        if (withValue == 0 && !names.empty()) {
+            return fail(
+                kExitNoData, wds_status_name(WDS_NO_DATA),
+                name + ": no value for any of the " + std::to_string(names.size()) + " resources");
+        }
+        return succeed();
+    }
+
+    // Rows sorted by value, largest first, each with a bar proportional to the largest value;
+    // resources without a value follow, with the reason.
+    void printBatchTable(const Invocation& inv, const std::vector<std::string>& names,
+                         const BatchResult& result) {
+        std::vector<size_t> order(names.size());
+        for (size_t i = 0; i < order.size(); ++i)
+            order[i] = i;
+        const auto& items = result.items;
+        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+            if (items[a].ok() != items[b].ok())
+                return items[a].ok();
+            return items[a].ok() && *items[a].value > *items[b].value;
+        });
+        double largest = 0;
+        size_t nameWidth = std::string("RESOURCE").size(), valueWidth = 5;
+        std::vector<std::string> shown(names.size());
+        for (size_t i = 0; i < names.size(); ++i) {
+            shown[i] = items[i].ok() ? fixed2(*items[i].value) : wds_status_name(items[i].status);
+            nameWidth = std::max(nameWidth, displayWidth(names[i]));
+            valueWidth = std::max(valueWidth, displayWidth(shown[i]));
+            if (items[i].ok())
+                largest = std::max(largest, *items[i].value);
+        }
+        std::cout << inv.meter << ", " << inv.aggregateName << " over " << inv.request.periodS
+                  << " s, " << names.size() << " resources, " << result.queryCount
+                  << (result.queryCount == 1 ? " query" : " queries") << '\n'
+                  << padRight("RESOURCE", nameWidth) << "  " << padLeft("VALUE", valueWidth)
+                  << '\n';
+        for (size_t i : order) {
+            std::cout << padRight(names[i], nameWidth) << "  " << padLeft(shown[i], valueWidth);
+            const std::string cells =
+                items[i].ok() && largest > 0 ? bar(*items[i].value / largest, 40) : std::string();
+            if (!cells.empty())
+                std::cout << "  " << cells;
+            std::cout << '\n';
+        }
+        std::cout << std::flush;
+    }
+
+    static std::string fixed2(double value) {
+        char text[64];
+        std::snprintf(text, sizeof text, "%.2f", value);
+        return text;
+    }
+
+    static std::string describeSubject(const Invocation& inv, const std::string& resource) {
+        return inv.meter + " of " +
+               (inv.request.resourceType == WDS_RESOURCE_COMPUTE_NODE ? "host " : "instance ") +
+               resource;
     }
 
     int runConfig(const Invocation& inv, const host::DatasourceLoader& loader) {
@@ -424,8 +617,20 @@ Commands:
             [--vcpus N] [--memory MB] [--disk GB]
                              Watcher's statistic_aggregation for any metric the plugin
                              provides (host_cpu_usage, instance_ram_usage, ...)
+  series --meter NAME --resource-type compute_node|instance (--hostname H | --uuid U)
+         [--start UNIX_TIME] [--end UNIX_TIME] [--granularity S] [--aggregate A] [--vcpus N]
+                             Watcher's statistic_series: the metric at every multiple of the
+                             granularity (the step, also each point's window) from --start
+                             (default: an hour before --end) to --end (default: now); at most
+                             11000 points
+  batch --meter NAME --resource-type compute_node|instance
+        (--hostname H ... | --uuid U ... | --all) [--vcpus N] [--memory MB] [--disk GB]
+                             statistic_aggregation for many resources in as few queries as
+                             the backend allows; --hostname/--uuid may be repeated, --all takes
+                             every compute node the datasource knows (its fqdn label values);
+                             --vcpus, --memory, --disk apply to every instance
   The host commands ask for the opposite extreme (max <-> min), exactly as Watcher's host
-  getters do; aggregate passes --aggregate through unchanged.
+  getters do; aggregate, series and batch pass --aggregate through unchanged.
 
 Global options:
   --config FILE          watcher.conf to read (default /etc/watcher/watcher.conf)
@@ -443,6 +648,8 @@ Value command options:
   --granularity S        whole seconds > 0 (default 300; Prometheus backends ignore it)
   --at UNIX_TIME         evaluation time in Unix seconds, fraction allowed
                          (default: the backend's current time)
+  --start, --end UNIX_TIME
+                         series range in Unix seconds (fraction allowed)
 
 Choosing the datasource:
   The datasources option is read from [watcher_strategies.NAME] (with --strategy, when set
@@ -455,19 +662,25 @@ Choosing the datasource:
   [watcher_datasources]) and no other section.
 
 Output:
-  text   A value command prints only the number. check prints "NAME: available". metrics
-         prints one name per line. config prints a report.
+  text   A value command prints only the number. series prints a title, a sparkline of the
+         whole range with its min and max, then "TIME  VALUE" per point (UTC). batch prints a
+         table sorted by value, largest first, with a bar proportional to the largest value,
+         then the resources without a value and why. check prints "NAME: available".
+         metrics prints one name per line. config prints a report.
   json   One JSON object on stdout per command. Value commands: command, datasource, meter,
          resource_type, resource, aggregate, period, at (null: the backend's now), value (null
          without data) and status; check: datasource, available, status; metrics: datasource,
-         metrics, status; config: the report. On failure also "error".
+         metrics, status; series: ..., granularity, start, end, points ([[unix_s, value],
+         ...]); batch: ..., queries, results ([{resource, value, status, error}]);
+         config: the report. On failure also "error".
   Warnings and errors go to stderr as "watcher-ds: <level>: <message>". A failure prints one
   line (warnings that led to it are dropped unless --verbose). Secrets (keys the plugin flags
   as secret and any key containing password, secret or token) are shown as ***.
 
 Exit status:
-  0  a value was printed (check: the datasource is available; metrics, config: success)
-  1  no data, or the resource was not found
+  0  a value was printed (check: the datasource is available; metrics, config: success;
+     batch: at least one resource has a value)
+  1  no data, or the resource was not found (batch: no resource has a value)
   2  usage or config error: unknown option or command, missing argument, a bad --period,
      --granularity or --at, an unknown aggregate or resource type, a metric no configured
      datasource provides, an invalid config value, prometheus together with aetos
@@ -501,8 +714,13 @@ void WatcherDsApp::defineOptions(Poco::Util::OptionSet& options) {
     withArgument("disk", "GB", "flavor root disk");
     withArgument("meter", "NAME", "Watcher metric name");
     withArgument("resource-type", "compute_node|instance", "resource type");
-    withArgument("hostname", "H", "compute node host name");
-    withArgument("uuid", "U", "instance UUID");
+    withArgument("start", "UNIX_TIME", "series start");
+    withArgument("end", "UNIX_TIME", "series end");
+    // batch takes these more than once; every other command is refused a repeat.
+    options.addOption(
+        Option("hostname", "", "compute node host name").argument("H").repeatable(true));
+    options.addOption(Option("uuid", "", "instance UUID").argument("U").repeatable(true));
+    options.addOption(Option("all", "", "every compute node the datasource knows"));
 }
 
 void WatcherDsApp::handleOption(const std::string& name, const std::string& value) {
@@ -513,6 +731,7 @@ void WatcherDsApp::handleOption(const std::string& name, const std::string& valu
         return;
     }
     given_[name] = value;
+    repeated_[name].push_back(value);
 }
 
 int WatcherDsApp::main(const std::vector<std::string>& args) {
@@ -520,7 +739,7 @@ int WatcherDsApp::main(const std::vector<std::string>& args) {
         std::cout << helpText() << std::flush;
         return kExitOk;
     }
-    return CommandRun(config(), given_).run(args, given_);
+    return CommandRun(config(), given_).run(args, given_, repeated_);
 }
 
 }  // namespace wds::cli

@@ -38,6 +38,7 @@ class WatcherDsApp : public Poco::Util::Application {
   private:
     bool helpRequested_ = false;
     GivenOptions given_;
+    RepeatedOptions repeated_;
 };
 
 }  // namespace wds::cli

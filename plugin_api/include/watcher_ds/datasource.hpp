@@ -281,16 +281,20 @@ class Source {
     }
 
     Outcome listMetrics(std::vector<std::string>& names) const {
-        Outcome outcome;
-        wds_error err = detail::makeError();
-        wds_string_list* list = nullptr;
-        detail::fill(outcome, plugin_->list_metrics(handle_, &list, &err), err);
-        names.clear();
-        if (outcome.ok() && list != nullptr) {
-            names.assign(list->items, list->items + list->count);
+        return listStrings(plugin_->list_metrics, names);
+    }
+
+    /** The compute node names the source knows (batch/1); WDS_E_UNSUPPORTED without it. */
+    Outcome listHosts(std::vector<std::string>& names) const {
+        const auto* ext = static_cast<const wds_batch_ext_v1*>(extension(WDS_EXT_BATCH_V1));
+        if (ext == nullptr || ext->struct_size < WDS_BATCH_EXT_V1_0_SIZE) {
+            names.clear();
+            Outcome outcome;
+            outcome.status = WDS_E_UNSUPPORTED;
+            outcome.message = std::string("the ") + plugin_->id + " plugin cannot list hosts";
+            return outcome;
         }
-        plugin_->string_list_release(list);
-        return outcome;
+        return listStrings(ext->list_hosts, names);
     }
 
     /** Watcher's statistic_aggregation(): no aggregate inversion. */
@@ -458,6 +462,19 @@ class Source {
         const auto& log = *static_cast<const LogFunction*>(ctx);
         if (log)
             log(level, message != nullptr ? message : "");
+    }
+
+    using ListFunction = wds_status (*)(wds_source*, wds_string_list**, wds_error*);
+    Outcome listStrings(ListFunction list, std::vector<std::string>& names) const {
+        Outcome outcome;
+        wds_error err = detail::makeError();
+        wds_string_list* strings = nullptr;
+        detail::fill(outcome, list(handle_, &strings, &err), err);
+        names.clear();
+        if (outcome.ok() && strings != nullptr)
+            names.assign(strings->items, strings->items + strings->count);
+        plugin_->string_list_release(strings);
+        return outcome;
     }
 
     BatchResult batchByCalls(const BatchRequest& request) const {

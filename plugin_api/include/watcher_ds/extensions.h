@@ -137,6 +137,13 @@ typedef struct wds_batch_ext_v1 {
                                   wds_batch_result** out, wds_error* err);
     /** [any-thread] Releases a result returned by this plugin; NULL is a no-op. */
     void (*batch_release)(wds_batch_result* result);
+    /**
+     * [any-thread] The compute node names the source knows: the values of the fqdn label on
+     * the backend's active targets (what host names resolve to), sorted. For "every host".
+     * @param[out] out  receives a plugin-owned list on WDS_OK; release with the descriptor's
+     *                  string_list_release.
+     */
+    wds_status (*list_hosts)(wds_source* source, wds_string_list** out, wds_error* err);
 } wds_batch_ext_v1;
 #define WDS_BATCH_EXT_V1_0_SIZE ((uint32_t)sizeof(wds_batch_ext_v1))
 

@@ -213,23 +213,39 @@ void releaseStringList(wds_string_list* list) {
     delete static_cast<OwnedStringList*>(list);
 }
 
-wds_status listMetrics(wds_source* source, wds_string_list** out, wds_error* err) {
+/** Hands `strings` to the host as a plugin-owned list. */
+wds_status returnStringList(std::vector<std::string> strings, wds_string_list** out) {
+    auto list = std::make_unique<OwnedStringList>();
+    list->strings = std::move(strings);
+    list->pointers.reserve(list->strings.size());
+    for (const std::string& s : list->strings)
+        list->pointers.push_back(s.c_str());
+    list->struct_size = sizeof(wds_string_list);
+    list->reserved0 = 0;
+    list->count = list->pointers.size();
+    list->items = list->pointers.data();
+    *out = list.release();
+    return WDS_OK;
+}
+
+/** Checks `out`, then lists what `list` returns for the live source. */
+template <class List>
+wds_status listStrings(wds_source* source, wds_string_list** out, wds_error* err, List&& list) {
     return guarded(err, [&] {
         if (out == nullptr)
             throw DatasourceError(WDS_E_INVALID_ARGUMENT, "out is NULL");
         *out = nullptr;
-        auto list = std::make_unique<OwnedStringList>();
-        list->strings = checkedSource(source).listMetrics();
-        list->pointers.reserve(list->strings.size());
-        for (const std::string& s : list->strings)
-            list->pointers.push_back(s.c_str());
-        list->struct_size = sizeof(wds_string_list);
-        list->reserved0 = 0;
-        list->count = list->pointers.size();
-        list->items = list->pointers.data();
-        *out = list.release();
-        return WDS_OK;
+        return returnStringList(list(checkedSource(source)), out);
     });
+}
+
+wds_status listMetrics(wds_source* source, wds_string_list** out, wds_error* err) {
+    return listStrings(source, out, err, [](Datasource& d) { return d.listMetrics(); });
+}
+
+wds_status listHosts(wds_source* source, wds_string_list** out, wds_error* err) {
+    return listStrings(source, out, err,
+                       [](Datasource& d) { return d.hostLabels().labelValues(); });
 }
 
 wds_status statisticAggregation(wds_source* source, const wds_aggregation_query* query,
@@ -327,7 +343,8 @@ void releaseBatch(wds_batch_result* result) {
 
 const wds_series_ext_v1 kSeriesExtension{sizeof(wds_series_ext_v1), 0, statisticSeries,
                                          releaseSeries};
-const wds_batch_ext_v1 kBatchExtension{sizeof(wds_batch_ext_v1), 0, statisticBatch, releaseBatch};
+const wds_batch_ext_v1 kBatchExtension{sizeof(wds_batch_ext_v1), 0, statisticBatch, releaseBatch,
+                                       listHosts};
 
 const void* getExtension(const wds_source* /*source*/, const char* extensionId) {
     if (extensionId == nullptr)

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -85,6 +86,22 @@ class CliTest : public testing::Test {
     static inline wds::testing::PrometheusServer* prom_ = nullptr;
     static inline std::string conf_;
 };
+
+/** Length of a line's bar in eighths of a cell (U+2588 = 8, U+258F..U+2589 = 1..7). */
+int barEighths(const std::string& line) {
+    int eighths = 0;
+    for (size_t i = 0; i + 2 < line.size(); ++i) {
+        if (static_cast<unsigned char>(line[i]) != 0xE2 ||
+            static_cast<unsigned char>(line[i + 1]) != 0x96)
+            continue;
+        const auto c = static_cast<unsigned char>(line[i + 2]);
+        if (c == 0x88)
+            eighths += 8;
+        else if (c >= 0x89 && c <= 0x8F)
+            eighths += 0x8F - c + 1;
+    }
+    return eighths;
+}
 
 void expectNear(double actual, double expected, const std::string& what) {
     if (expected == 0.0) {
@@ -204,6 +221,119 @@ TEST_F(CliTest, AnUnreachablePrometheusIsExitThree) {
     EXPECT_EQ(down.exit, 3);
     EXPECT_THAT(down.err, HasSubstr("connection refused"));
     EXPECT_EQ(std::count(down.err.begin(), down.err.end(), '\n'), 1) << down.err;
+}
+
+Poco::JSON::Object::Ptr parseJson(const std::string& text) {
+    Poco::JSON::Parser parser;
+    return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
+}
+
+TEST_F(CliTest, BatchTableIsSortedByValueWithProportionalBars) {
+    const CliRun r = run("batch --meter host_cpu_usage --resource-type compute_node --all --at " +
+                         std::to_string(Dataset::kEnd));
+    ASSERT_EQ(r.exit, 0) << r.err;
+    std::vector<std::string> lines;
+    std::istringstream in(r.out);
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    ASSERT_EQ(lines.size(), 2 + Dataset::hostNames().size()) << r.out;
+    EXPECT_THAT(lines[0], HasSubstr("4 resources, 1 query"));
+    EXPECT_THAT(lines[1], testing::StartsWith("RESOURCE"));
+    // compute-2 (60 %) > compute-1 (50 %) > compute-0 (20 %) > controller (0 %, no bar).
+    EXPECT_THAT(lines[2], testing::StartsWith("compute-2.cloud.example  60.00  "));
+    EXPECT_THAT(lines[3], testing::StartsWith("compute-1.cloud.example  50.00  "));
+    EXPECT_THAT(lines[4], testing::StartsWith("compute-0.cloud.example  20.00  "));
+    EXPECT_EQ(lines[5], "controller                0.00");
+    // Bars are proportional: 40 full cells for the largest, 40 * 20 / 60 = 13 1/3 for 20 %.
+    const auto cells = [](const std::string& line) { return barEighths(line); };
+    EXPECT_EQ(cells(lines[2]), 40 * 8);
+    EXPECT_EQ(cells(lines[4]), 107);  // 13.33 cells in eighths, rounded
+}
+
+TEST_F(CliTest, BatchJsonGivesEveryResourceItsValueOrReason) {
+    const std::string at = std::to_string(Dataset::kEnd);
+    std::string args =
+        "--format json batch --meter instance_ram_usage --resource-type instance "
+        "--period 600 --at " +
+        at;
+    for (const auto& uuid : Dataset::instanceUuids())
+        args += " --uuid " + uuid;
+    const CliRun r = run(args);
+    ASSERT_EQ(r.exit, 0) << r.err;
+    const auto object = parseJson(r.out);
+    EXPECT_EQ(object->getValue<int>("queries"), 1);
+    const auto results = object->getArray("results");
+    ASSERT_EQ(results->size(), Dataset::instanceUuids().size());
+    for (size_t i = 0; i < results->size(); ++i) {
+        const auto row = results->getObject(static_cast<unsigned>(i));
+        const std::string uuid = Dataset::instanceUuids()[i];
+        EXPECT_EQ(row->getValue<std::string>("resource"), uuid);
+        if (!Dataset::hasData(uuid)) {
+            EXPECT_TRUE(row->isNull("value"));
+            EXPECT_EQ(row->getValue<std::string>("status"), "no data");
+            continue;
+        }
+        expectNear(row->getValue<double>("value"),
+                   Dataset::instanceRamUsageMB(uuid, "mean", 600, Dataset::kEnd), uuid);
+    }
+}
+
+TEST_F(CliTest, BatchUsageErrors) {
+    for (const char* args :
+         {"batch --meter host_cpu_usage --resource-type compute_node",
+          "batch --meter host_cpu_usage --resource-type compute_node --all --hostname h",
+          "batch --meter instance_cpu_usage --resource-type instance --all",
+          "aggregate --meter host_cpu_usage --resource-type compute_node --hostname a "
+          "--hostname b"}) {
+        const CliRun r = run(args);
+        EXPECT_EQ(r.exit, 2) << args << ": " << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    }
+}
+
+TEST_F(CliTest, SeriesPrintsASparklineAndEveryPoint) {
+    const CliRun r =
+        run("series --meter host_ram_usage --resource-type compute_node --hostname "
+            "compute-0 --granularity 300 --start " +
+            std::to_string(Dataset::kEnd - 3000) + " --end " + std::to_string(Dataset::kEnd));
+    ASSERT_EQ(r.exit, 0) << r.err;
+    std::vector<std::string> lines;
+    std::istringstream in(r.out);
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    ASSERT_EQ(lines.size(), 2u + 11u) << r.out;
+    // MemAvailable falls steadily on compute-0, so usage rises: the sparkline climbs.
+    EXPECT_THAT(lines[1], testing::StartsWith("\u2581"));
+    EXPECT_THAT(lines[1], HasSubstr("\u2588  min "));
+    EXPECT_THAT(lines[1], HasSubstr("11 points"));
+    EXPECT_THAT(lines[2], testing::StartsWith("2023-11-14T21:40:00Z  "));
+    EXPECT_THAT(lines.back(), testing::StartsWith("2023-11-14T22:30:00Z  "));
+}
+
+TEST_F(CliTest, SeriesJsonPointsMatchTheDataSet) {
+    const CliRun r =
+        run("--format json series --meter instance_cpu_usage --resource-type "
+            "instance --uuid 11111111-1111-4111-8111-111111111111 --vcpus 2 "
+            "--aggregate max --granularity 60 --start " +
+            std::to_string(Dataset::kEnd - 600) + " --end " + std::to_string(Dataset::kEnd));
+    ASSERT_EQ(r.exit, 0) << r.err;
+    const auto points = parseJson(r.out)->getArray("points");
+    ASSERT_EQ(points->size(), 11u);
+    for (size_t i = 0; i < points->size(); ++i) {
+        const auto point = points->getArray(static_cast<unsigned>(i));
+        const auto t = static_cast<int64_t>(point->getElement<double>(0));
+        EXPECT_EQ(t, Dataset::kEnd - 600 + 60 * static_cast<int64_t>(i));
+        expectNear(
+            point->getElement<double>(1),
+            Dataset::instanceCpuUsage("11111111-1111-4111-8111-111111111111", "max", 60, t, 2),
+            "t=" + std::to_string(t));
+    }
+    const CliRun none =
+        run("series --meter instance_ram_usage --resource-type instance --uuid " +
+            std::string(Dataset::kNoDataInstance) + " --start " +
+            std::to_string(Dataset::kEnd - 600) + " --end " + std::to_string(Dataset::kEnd));
+    EXPECT_EQ(none.exit, 1);
+    EXPECT_THAT(none.err, HasSubstr("no data"));
 }
 
 }  // namespace
