@@ -142,7 +142,7 @@ AggregationResult Datasource::statisticAggregation(const AggregationArgs& reques
 }
 
 void Datasource::checkAvailability() {
-    client_->runtimeInfo();
+    client_->checkAvailability();
 }
 
 std::vector<std::string> Datasource::listMetrics() {
