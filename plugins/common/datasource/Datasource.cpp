@@ -346,7 +346,7 @@ BatchAnswer Datasource::statisticBatch(const BatchArgs& request) {
 }
 
 void Datasource::checkAvailability() {
-    client_->runtimeInfo();
+    client_->checkAvailability();
 }
 
 std::vector<std::string> Datasource::listMetrics() {

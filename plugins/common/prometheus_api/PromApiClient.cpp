@@ -119,9 +119,26 @@ std::vector<std::string> PromApiClient::labelValues(const std::string& label) co
         get("label/" + percentEncode(label) + "/values", {}, what, defaultTimeout_), what, log_);
 }
 
-void PromApiClient::runtimeInfo() const {
-    const std::string what = "runtime info at " + baseUrl();
-    promjson::decodeSuccess(get("status/runtimeinfo", {}, what, defaultTimeout_), what, log_);
+std::string PromApiClient::checkAvailability() const {
+    const std::string runtimeInfo = "/api/v1/status/runtimeinfo";
+    try {
+        const std::string what = "runtime info at " + baseUrl();
+        promjson::decodeSuccess(get("status/runtimeinfo", {}, what, defaultTimeout_), what, log_);
+        log_.info("available at " + baseUrl() + ": " + runtimeInfo + " answered");
+        return runtimeInfo;
+    } catch (const DatasourceError& e) {
+        // 400/404 mean "no such page"; anything else (auth, unavailable, timeout) is the answer.
+        if (e.httpStatus() != 400 && e.httpStatus() != 404)
+            throw;
+        const std::string query = "/api/v1/query?query=1";
+        const std::string missing =
+            "HTTP " + std::to_string(e.httpStatus()) + " from " + runtimeInfo;
+        const std::string what =
+            "availability query `1` at " + baseUrl() + " (after " + missing + ")";
+        promjson::decodeSuccess(get("query", {{"query", "1"}}, what, defaultTimeout_), what, log_);
+        log_.info("available at " + baseUrl() + ": " + query + " answered (" + missing + ")");
+        return query;
+    }
 }
 
 }  // namespace wds

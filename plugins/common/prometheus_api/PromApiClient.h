@@ -40,8 +40,14 @@ class PromApiClient {
     std::vector<std::string> activeTargetLabelValues(const std::string& label) const;
     /** GET /api/v1/label/<name>/values */
     std::vector<std::string> labelValues(const std::string& label) const;
-    /** GET /api/v1/status/runtimeinfo: throws unless the server answers with success. */
-    void runtimeInfo() const;
+    /**
+     * check_availability's probe: GET /api/v1/status/runtimeinfo, as Watcher does. A server that
+     * has no such page (VictoriaMetrics 1.79 answers 400, other Prometheus-API backends 404) is
+     * probed with the query `1` instead, which every such backend answers. Connection failures,
+     * timeouts, 5xx and 401/403 never fall back: they are the answer. Throws unless the probe
+     * succeeds; logs (info) which probe answered and returns its path and query.
+     */
+    std::string checkAvailability() const;
 
     const std::string& baseUrl() const { return baseUrl_; }
 

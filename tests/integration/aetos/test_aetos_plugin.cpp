@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "aetos_proxy/AetosProxy.h"
-#include "dataset_checks/DatasetChecks.h"
+#include "expectations/ExtensionChecks.h"
 #include "servers/Dataset.h"
 #include "servers/KeystoneServer.h"
 #include "servers/PrometheusServer.h"
@@ -342,8 +342,9 @@ TEST_F(AetosPluginTest, BatchesStayUnderTheRequestLineLimitAndMatchSingleCalls) 
         std::snprintf(uuid, sizeof uuid, "%08d-0000-4000-8000-000000000000", i);
         extra.push_back(uuid);
     }
-    EXPECT_EQ(wds::testing::expectBatchMatchesSingleCalls(source, 300, Dataset::kEnd, extra), 12u);
-    EXPECT_EQ(wds::testing::expectBatchMatchesSingleCalls(source, 600, Dataset::kEnd - 3600), 12u);
+    const wds::testing::Windows windows{{{300, Dataset::kEnd}, {600, Dataset::kEnd - 3600}},
+                                        {{300, Dataset::kEnd}, {600, Dataset::kEnd - 3600}}};
+    EXPECT_EQ(wds::testing::expectBatchMatchesSingleCalls(source, windows, extra), 24u);
     EXPECT_EQ(publicOne_->uriTooLongCount(), 0u);
 }
 

@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "dataset_checks/DatasetChecks.h"
+#include "expectations/ExtensionChecks.h"
 #include "servers/Dataset.h"
 #include "servers/PrometheusServer.h"
 #include "servers/TempDir.h"
@@ -97,14 +97,10 @@ TEST_F(ExtensionsTest, SeriesBeyondTheDataAreNoDataAndTooManyPointsAreRefused) {
 }
 
 TEST_F(ExtensionsTest, BatchGivesEveryResourceExactlyItsOwnAnswerInOneQuery) {
-    const std::vector<std::pair<int64_t, int64_t>> windows = {{300, Dataset::kEnd},
-                                                              {600, Dataset::kEnd - 3600},
-                                                              {900, Dataset::kStart + 900},
-                                                              {4 * 3600, Dataset::kEnd}};
-    for (const auto& [period, eval] : windows) {
-        // 4 metrics x 3 aggregates, one query each.
-        EXPECT_EQ(wds::testing::expectBatchMatchesSingleCalls(*source_, period, eval), 12u);
-    }
+    const auto windows = wds::testing::gridWindows();
+    // Every metric x aggregate x window takes exactly one query.
+    EXPECT_EQ(wds::testing::expectBatchMatchesSingleCalls(*source_, windows),
+              2 * 3 * (windows.rate.size() + windows.overTime.size()));
 }
 
 TEST_F(ExtensionsTest, ALongBatchAsksForEveryResourceAndStillMatches) {
@@ -115,8 +111,8 @@ TEST_F(ExtensionsTest, ALongBatchAsksForEveryResourceAndStillMatches) {
         std::snprintf(uuid, sizeof uuid, "%08d-0000-4000-8000-000000000000", i);
         extra.push_back(uuid);
     }
-    EXPECT_EQ(wds::testing::expectBatchMatchesSingleCalls(*source_, 300, Dataset::kEnd, extra),
-              12u);
+    const wds::testing::Windows windows{{{300, Dataset::kEnd}}, {{300, Dataset::kEnd}}};
+    EXPECT_EQ(wds::testing::expectBatchMatchesSingleCalls(*source_, windows, extra), 12u);
 }
 
 TEST_F(ExtensionsTest, FlavorMetricsBatchWithoutAQuery) {

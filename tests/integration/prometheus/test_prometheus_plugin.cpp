@@ -1,4 +1,3 @@
-#include <dlfcn.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -13,6 +12,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "expectations/DatasetChecks.h"
+#include "expectations/PluginHarness.h"
 #include "servers/Dataset.h"
 #include "servers/Http.h"
 #include "servers/NodeExporter.h"
@@ -27,26 +28,8 @@ using wds::testing::Dataset;
 using Config = std::vector<std::pair<std::string, std::string>>;
 
 constexpr const char* kLiveFqdn = "live-node.test";
-const std::vector<std::string> kAggregates = {"mean", "min", "max"};
-// (period, evaluation time) pairs: whole range, both ends, middle.
-const std::vector<std::pair<int64_t, int64_t>> kWindows = {{15, Dataset::kEnd},
-                                                           {300, Dataset::kEnd},
-                                                           {600, Dataset::kEnd - 3600},
-                                                           {900, Dataset::kStart + 900},
-                                                           {4 * 3600, Dataset::kEnd}};
-
-wds_aggregate aggregateOf(const std::string& name) {
-    return *wds::parseAggregate(name);
-}
-
-void expectValue(const wds::ValueResult& result, double expected, const std::string& what) {
-    ASSERT_EQ(result.status, WDS_OK) << what << ": " << result.message;
-    if (expected == 0.0) {
-        EXPECT_EQ(*result.value, 0.0) << what;  // an exact 0.0, never "no data"
-    } else {
-        EXPECT_NEAR(*result.value, expected, 1e-6 * std::fabs(expected)) << what;
-    }
-}
+using wds::testing::aggregate;
+using wds::testing::expectValue;
 
 class PrometheusPluginTest : public testing::Test {
   protected:
@@ -59,19 +42,12 @@ class PrometheusPluginTest : public testing::Test {
         prom_ = new wds::testing::PrometheusServer(options);
         prom_->start();
 
-        library_ = dlopen(WDS_PROMETHEUS_PLUGIN, RTLD_NOW | RTLD_LOCAL);
-        ASSERT_NE(library_, nullptr) << dlerror();
-        auto entry =
-            reinterpret_cast<wds_plugin_entry_v1_fn>(dlsym(library_, WDS_PLUGIN_ENTRY_V1_SYMBOL));
-        ASSERT_NE(entry, nullptr);
-        plugin_ = entry(nullptr);
-        ASSERT_NE(plugin_, nullptr);
+        plugin_ = wds::testing::loadPlugin(WDS_PROMETHEUS_PLUGIN);
     }
     static void TearDownTestSuite() {
         delete prom_;
         delete node_;
         delete dir_;
-        // The library stays loaded: unloading is exercised by dedicated tests only.
     }
 
     static Config baseConfig() {
@@ -83,31 +59,7 @@ class PrometheusPluginTest : public testing::Test {
     }
 
     wds::Source create(const Config& config, wds::Outcome* outcome = nullptr) {
-        wds::Outcome local;
-        wds::Source source = wds::Source::create(
-            *plugin_, config,
-            [this](wds_log_level level, const std::string& line) {
-                std::lock_guard<std::mutex> lock(logMutex_);
-                logs_.push_back(std::to_string(level) + " " + line);
-            },
-            outcome ? *outcome : local);
-        if (!outcome) {
-            EXPECT_TRUE(local.ok()) << local.message;
-        }
-        return source;
-    }
-
-    wds::ValueResult aggregate(const wds::Source& source, wds_resource_type type,
-                               const std::string& meter, const wds::Resource& resource,
-                               const std::string& agg, int64_t period, int64_t evalS) {
-        wds::AggregationRequest request;
-        request.resourceType = type;
-        request.meterName = meter;
-        request.resource = resource;
-        request.aggregate = aggregateOf(agg);
-        request.periodS = period;
-        request.evalTimeMs = evalS * 1000;
-        return source.statisticAggregation(request);
+        return wds::testing::createSource(*plugin_, config, logs_, outcome);
     }
 
     static wds::Resource instance(const std::string& uuid, int vcpus) {
@@ -119,41 +71,18 @@ class PrometheusPluginTest : public testing::Test {
     static inline wds::testing::TempDir* dir_ = nullptr;
     static inline wds::testing::NodeExporter* node_ = nullptr;
     static inline wds::testing::PrometheusServer* prom_ = nullptr;
-    static inline void* library_ = nullptr;
     static inline const wds_plugin_v1* plugin_ = nullptr;
-    std::mutex logMutex_;
-    std::vector<std::string> logs_;
+    wds::testing::LogLines logs_;
 };
 
 TEST_F(PrometheusPluginTest, DescriptorAndAvailability) {
     EXPECT_STREQ(plugin_->id, "prometheus");
     EXPECT_EQ(plugin_->abi_major, WDS_ABI_MAJOR);
-    auto source = create(baseConfig());
-    EXPECT_TRUE(source.checkAvailability().ok());
-    std::vector<std::string> names;
-    ASSERT_TRUE(source.listMetrics(names).ok());
-    EXPECT_THAT(names, testing::IsSupersetOf({"node_cpu_seconds_total", "ceilometer_cpu",
-                                              "ceilometer_memory_usage",
-                                              "node_memory_MemAvailable_bytes"}));
+    wds::testing::expectAvailableWithDatasetMetrics(create(baseConfig()));
 }
 
 TEST_F(PrometheusPluginTest, HostMetricsMatchTheClosedFormForEveryAggregate) {
-    auto source = create(baseConfig());
-    for (const auto& host : Dataset::hostNames()) {
-        for (const auto& agg : kAggregates) {
-            for (const auto& [period, eval] : kWindows) {
-                const std::string what = host + " " + agg + " P=" + std::to_string(period) +
-                                         " t=" + std::to_string(eval);
-                const auto node = wds::Resource::computeNode(host);
-                expectValue(aggregate(source, WDS_RESOURCE_COMPUTE_NODE, "host_cpu_usage", node,
-                                      agg, period, eval),
-                            Dataset::hostCpuUsage(host, agg, period, eval), "cpu " + what);
-                expectValue(aggregate(source, WDS_RESOURCE_COMPUTE_NODE, "host_ram_usage", node,
-                                      agg, period, eval),
-                            Dataset::hostRamUsageKiB(host, agg, period, eval), "ram " + what);
-            }
-        }
-    }
+    wds::testing::expectHostMetricsMatchDataset(create(baseConfig()), wds::testing::gridWindows());
 }
 
 TEST_F(PrometheusPluginTest, HostGettersInvertMinAndMaxAsWatcherDoes) {
@@ -171,33 +100,8 @@ TEST_F(PrometheusPluginTest, HostGettersInvertMinAndMaxAsWatcherDoes) {
 }
 
 TEST_F(PrometheusPluginTest, InstanceMetricsMatchTheClosedFormForEveryAggregate) {
-    auto source = create(baseConfig());
-    for (const auto& uuid : Dataset::instanceUuids()) {
-        for (const auto& agg : kAggregates) {
-            for (const auto& [period, eval] : kWindows) {
-                for (int vcpus : {1, 2, 4}) {
-                    const std::string what = uuid + " " + agg + " P=" + std::to_string(period) +
-                                             " t=" + std::to_string(eval) +
-                                             " vcpus=" + std::to_string(vcpus);
-                    auto cpu = aggregate(source, WDS_RESOURCE_INSTANCE, "instance_cpu_usage",
-                                         instance(uuid, vcpus), agg, period, eval);
-                    if (!Dataset::hasData(uuid)) {
-                        EXPECT_EQ(cpu.status, WDS_NO_DATA) << what;
-                        EXPECT_FALSE(cpu.value) << what;
-                        continue;
-                    }
-                    expectValue(cpu, Dataset::instanceCpuUsage(uuid, agg, period, eval, vcpus),
-                                "cpu " + what);
-                }
-                if (!Dataset::hasData(uuid))
-                    continue;
-                expectValue(aggregate(source, WDS_RESOURCE_INSTANCE, "instance_ram_usage",
-                                      instance(uuid, 1), agg, period, eval),
-                            Dataset::instanceRamUsageMB(uuid, agg, period, eval),
-                            "ram " + uuid + " " + agg);
-            }
-        }
-    }
+    wds::testing::expectInstanceMetricsMatchDataset(create(baseConfig()),
+                                                    wds::testing::gridWindows());
 }
 
 TEST_F(PrometheusPluginTest, FlavorMetricsNeedNoQuery) {
@@ -222,13 +126,7 @@ TEST_F(PrometheusPluginTest, ShortNamesResolveAndUnknownHostsAreNotFound) {
 }
 
 TEST_F(PrometheusPluginTest, NoDataAfterTheDataEndsAndUnknownMetricsAreNotAvailable) {
-    auto source = create(baseConfig());
-    auto late = source.hostCpuUsage("controller", 300, WDS_AGGREGATE_MEAN, 300,
-                                    (Dataset::kEnd + 3600) * 1000);
-    EXPECT_EQ(late.status, WDS_NO_DATA);
-    auto temp = aggregate(source, WDS_RESOURCE_COMPUTE_NODE, "host_outlet_temp",
-                          wds::Resource::computeNode("controller"), "mean", 300, Dataset::kEnd);
-    EXPECT_EQ(temp.status, WDS_E_METRIC_NOT_AVAILABLE);
+    wds::testing::expectNoDataOutsideTheDataset(create(baseConfig()));
 }
 
 TEST_F(PrometheusPluginTest, HostileLabelValuesReachPrometheusAsPlainStrings) {
@@ -409,8 +307,7 @@ TEST_F(PrometheusPluginTest, SecretsNeverReachLogsOrErrors) {
     config[1].second = "1";
     wds::Outcome outcome;
     create(config, &outcome);
-    std::lock_guard<std::mutex> lock(logMutex_);
-    for (const auto& line : logs_)
+    for (const auto& line : logs_.lines())
         EXPECT_THAT(line, testing::Not(HasSubstr("s3cr3t")));
     EXPECT_THAT(outcome.message, testing::Not(HasSubstr("s3cr3t")));
 }

@@ -238,7 +238,18 @@ TEST(DatasetTest, SelfChecksAndBadArguments) {
     EXPECT_THROW(Dataset::hostCpuUsage(c0, "mean", 301, e), std::invalid_argument);
     EXPECT_THROW(Dataset::hostCpuUsage(c0, "mean", 300, e + 15), std::invalid_argument);
     EXPECT_THROW(Dataset::hostCpuUsage(c0, "mean", 300, Dataset::kStart), std::invalid_argument);
-    EXPECT_THROW(Dataset::hostCpuUsage(c0, "mean", 300, e - 7), std::invalid_argument);
+    // Off the 15 s grid the window holds the samples strictly inside it: e-300 .. e-15.
+    EXPECT_DOUBLE_EQ(Dataset::hostRamUsageKiB(c0, "mean", 300, e - 7),
+                     (4.0 * 1024 * 1024 * 1024 + 4096.0 * (e - 157.5 - Dataset::kStart)) / 1024);
+    EXPECT_DOUBLE_EQ(Dataset::instanceRamUsageMB(i1, "max", 600, e - 7), 1024.0 + 14385.0 / 60);
+    EXPECT_DOUBLE_EQ(Dataset::instanceRamUsageMB(i1, "min", 900, Dataset::kStart + 893), 1024.0);
+    EXPECT_DOUBLE_EQ(Dataset::hostCpuUsage(c0, "mean", 30, e - 7), 20.0);
+    EXPECT_DOUBLE_EQ(Dataset::hostRamUsageKiB("controller", "mean", 15, e - 7), 0.0);
+    // One sample is enough for X_over_time, not for rate().
+    EXPECT_THROW(Dataset::hostCpuUsage(c0, "mean", 15, e - 7), std::invalid_argument);
+    // The window may start less than one step before the data, not more.
+    EXPECT_THROW(Dataset::hostRamUsageKiB(c0, "mean", 900, Dataset::kStart + 885),
+                 std::invalid_argument);
     EXPECT_THROW(Dataset::hostCpuUsage("compute-0", "mean", 300, e), std::invalid_argument);
     EXPECT_THROW(Dataset::instanceCpuUsage(i1, "mean", 300, e, 0), std::invalid_argument);
     EXPECT_THROW(Dataset::instanceRamUsageMB(Dataset::kNoDataInstance, "mean", 300, e),

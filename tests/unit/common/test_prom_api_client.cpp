@@ -28,8 +28,8 @@ class PromApiClientTest : public testing::Test {
 TEST_F(PromApiClientTest, QueryIsPercentEncodedWithTimeAndTimeout) {
     EXPECT_CALL(*transport,
                 send(Field(&HttpRequest::target,
-                          "/prom/api/v1/query?query=up%7Bfqdn%3D%27a%20b%27%7D%20%2B%201"
-                          "&time=1700000000.050&timeout=2000ms")))
+                           "/prom/api/v1/query?query=up%7Bfqdn%3D%27a%20b%27%7D%20%2B%201"
+                           "&time=1700000000.050&timeout=2000ms")))
         .WillOnce(Return(test::ok(test::vectorBody({"3"}))));
     auto samples = client(3, "/prom").instantQuery("up{fqdn='a b'} + 1", 1700000000050, 2000ms);
     ASSERT_EQ(samples.size(), 1u);
@@ -40,7 +40,7 @@ TEST_F(PromApiClientTest, NoTimeParameterMeansServerNowAndDefaultTimeoutApplies)
     EXPECT_CALL(
         *transport,
         send(testing::AllOf(Field(&HttpRequest::target, "/api/v1/query?query=up&timeout=5000ms"),
-                           Field(&HttpRequest::timeout, 5000ms))))
+                            Field(&HttpRequest::timeout, 5000ms))))
         .WillOnce(Return(test::ok(test::vectorBody({}))));
     EXPECT_TRUE(client().instantQuery("up", 0, 0ms).empty());
 }
@@ -87,7 +87,7 @@ TEST_F(PromApiClientTest, AuthFailuresAreNotRetried) {
     EXPECT_CALL(*transport, send(_))
         .WillOnce(Return(HttpResponse{403, R"({"error_message":"RBAC"})"}));
     try {
-        client().runtimeInfo();
+        client().checkAvailability();
         FAIL();
     } catch (const DatasourceError& e) {
         EXPECT_EQ(e.status(), WDS_E_AUTH);
@@ -105,7 +105,7 @@ TEST_F(PromApiClientTest, OtherEndpoints) {
     auto c = client();
     EXPECT_EQ(c.activeTargetLabelValues("fqdn"), std::vector<std::string>{"a.b"});
     EXPECT_EQ(c.labelValues("__name__"), std::vector<std::string>{"up"});
-    EXPECT_NO_THROW(c.runtimeInfo());
+    EXPECT_EQ(c.checkAvailability(), "/api/v1/status/runtimeinfo");
 }
 
 TEST(PromApiClientStatic, Formatting) {
