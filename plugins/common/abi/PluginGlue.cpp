@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstddef>
 #include <cstring>
 #include <new>
@@ -11,6 +12,7 @@
 
 #include "datasource/MetricCatalog.h"
 #include "errors/DatasourceError.h"
+#include "promql/PromQL.h"
 #include "watcher_ds/extensions.h"
 
 #ifndef WDS_VERSION
@@ -75,21 +77,63 @@ void requireStruct(const T* value, uint32_t minimumSize, const char* what) {
     }
 }
 
-std::string optionalString(const char* text) {
-    return text != nullptr ? text : "";
+// Host strings are read no further than this, so an unterminated or enormous one is refused
+// instead of being copied; host names, UUIDs and metric names are far shorter.
+constexpr size_t kMaxStringBytes = promql::kMaxLabelValueBytes;
+
+/** A host string (NULL reads as ""), refused unless it is short enough and valid UTF-8. */
+std::string checkedString(const char* text, const char* what) {
+    if (text == nullptr)
+        return "";
+    const size_t length = strnlen(text, kMaxStringBytes + 1);
+    if (length > kMaxStringBytes) {
+        throw DatasourceError(
+            WDS_E_INVALID_ARGUMENT,
+            std::string(what) + " is longer than " + std::to_string(kMaxStringBytes) + " bytes");
+    }
+    const std::string_view view(text, length);
+    if (!promql::isValidUtf8(view))
+        throw DatasourceError(WDS_E_INVALID_ARGUMENT, std::string(what) + " is not valid UTF-8");
+    return std::string(view);
+}
+
+/** A flavor size the host says it knows: a NaN or negative one would come back as the value. */
+double checkedSize(double value, const char* what) {
+    if (!std::isfinite(value) || value < 0) {
+        throw DatasourceError(WDS_E_INVALID_ARGUMENT,
+                              std::string(what) + " must be a finite number >= 0");
+    }
+    return value;
+}
+
+/** Config reaches messages and requests, so it must be UTF-8 like every other string. */
+void checkConfigEncoding(const wds_kv* config, size_t count) {
+    for (size_t i = 0; i < count; ++i) {
+        if (config[i].key != nullptr && !promql::isValidUtf8(config[i].key)) {
+            throw DatasourceError(WDS_E_CONFIG, "config entry " + std::to_string(i) +
+                                                    " has a key that is not valid UTF-8");
+        }
+        // The value is not quoted back: it may be a password.
+        if (config[i].key != nullptr && config[i].value != nullptr &&
+            !promql::isValidUtf8(config[i].value)) {
+            throw DatasourceError(WDS_E_CONFIG, std::string("the value of config key ") +
+                                                    config[i].key + " is not valid UTF-8");
+        }
+    }
 }
 
 ResourceArgs toResource(const wds_resource* resource, const char* what) {
     requireStruct(resource, WDS_RESOURCE_V1_0_SIZE, what);
+    const std::string prefix = what;
     ResourceArgs args;
-    args.uuid = optionalString(resource->uuid);
-    args.hostname = optionalString(resource->hostname);
+    args.uuid = checkedString(resource->uuid, (prefix + ".uuid").c_str());
+    args.hostname = checkedString(resource->hostname, (prefix + ".hostname").c_str());
     if (resource->known & WDS_RESOURCE_KNOWN_VCPUS)
         args.vcpus = resource->vcpus;
     if (resource->known & WDS_RESOURCE_KNOWN_MEMORY)
-        args.memoryMb = resource->memory_mb;
+        args.memoryMb = checkedSize(resource->memory_mb, (prefix + ".memory_mb").c_str());
     if (resource->known & WDS_RESOURCE_KNOWN_DISK)
-        args.diskGb = resource->disk_gb;
+        args.diskGb = checkedSize(resource->disk_gb, (prefix + ".disk_gb").c_str());
     return args;
 }
 
@@ -101,7 +145,7 @@ void copyQueryArgs(const Query& query, QueryArgs& args) {
     if (query.timeout_ms < 0)
         throw DatasourceError(WDS_E_INVALID_ARGUMENT, "query.timeout_ms must not be negative");
     args.resourceType = query.resource_type;
-    args.meterName = query.meter_name;
+    args.meterName = checkedString(query.meter_name, "query.meter_name");
     args.aggregate = query.aggregate;
     args.timeout = std::chrono::milliseconds(query.timeout_ms);
 }
@@ -185,6 +229,7 @@ wds_status createSource(const wds_host_v1* host, const wds_kv* config, size_t co
         if (config == nullptr && configCount > 0) {
             throw DatasourceError(WDS_E_INVALID_ARGUMENT, "config is NULL but config_count > 0");
         }
+        checkConfigEncoding(config, configCount);
         const Logger log = loggerFor(host);
         const ConfigMap map(config, configCount);
         logUnknownKeys(map, log);
@@ -393,7 +438,12 @@ void reportError(wds_error* err, wds_status status, const std::string& message, 
     if (size <= offsetof(wds_error, message))
         return;
     const size_t capacity = size - offsetof(wds_error, message);
-    const size_t length = std::min(message.size(), capacity - 1);
+    size_t length = std::min(message.size(), capacity - 1);
+    // Truncation never splits a UTF-8 sequence: back off to the start of the cut character.
+    while (length < message.size() && length > 0 &&
+           (static_cast<unsigned char>(message[length]) & 0xC0) == 0x80) {
+        --length;
+    }
     std::memcpy(err->message, message.data(), length);
     err->message[length] = '\0';
 }

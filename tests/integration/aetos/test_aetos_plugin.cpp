@@ -10,6 +10,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "SecretScan.h"
 #include "aetos_proxy/AetosProxy.h"
 #include "expectations/ExtensionChecks.h"
 #include "servers/Dataset.h"
@@ -346,6 +347,159 @@ TEST_F(AetosPluginTest, BatchesStayUnderTheRequestLineLimitAndMatchSingleCalls) 
                                         {{300, Dataset::kEnd}, {600, Dataset::kEnd - 3600}}};
     EXPECT_EQ(wds::testing::expectBatchMatchesSingleCalls(source, windows, extra), 24u);
     EXPECT_EQ(publicOne_->uriTooLongCount(), 0u);
+}
+
+// The whole secret scan: every log line (all levels), every error and every `watcher-ds` output
+// of full runs of both plugins, right and wrong credentials, must be free of the Keystone
+// password, the application-credential secret, the Prometheus basic-auth password (and its
+// Authorization header), the wrong passwords tried, and every Keystone token the proxy saw.
+TEST_F(AetosPluginTest, NoSecretAppearsInAnyLogErrorOrCommandOutput) {
+    wds::testing::SecretScan scan;
+    const auto& watcher = keystone_->watcher();
+    const auto& credential = keystone_->applicationCredential();
+    // bcrypt (cost 4) of kBasicPassword, as in integration_prometheus_transport.
+    const std::string kBasicUser = "watcher-basic";
+    const std::string kBasicPassword = "t3st-basic-pw";
+    const std::string kBasicHash = "$2b$04$HwhUuLtZGju3sPlE4Jd56eBZtGQ0RbohHW4agK4hpVClawONay/Ri";
+    const std::string kWrong = "Wr0ng-Passw0rd-7";
+    scan.addSecret("the Keystone password", watcher.password);
+    scan.addSecret("the application credential secret", credential.secret);
+    scan.addSecret("the basic-auth password", kBasicPassword);
+    scan.addSecret("the basic-auth header", "d2F0Y2hlci1iYXNpYzp0M3N0LWJhc2ljLXB3");
+    scan.addSecret("the wrong password", kWrong);
+    auto noteToken = [&] { scan.addSecret("a Keystone token", publicOne_->lastAuthToken()); };
+
+    // Aetos through the C ABI: password and application credential, success and failures.
+    auto run = [&](const std::string& flow, const Config& config) {
+        wds::Outcome outcome;
+        wds::Source source = wds::Source::create(*plugin_, config, scan.logger(flow), outcome);
+        scan.record(flow + " create", outcome);
+        if (!source)
+            return outcome;
+        scan.record(flow + " check", source.checkAvailability());
+        std::vector<std::string> names;
+        scan.record(flow + " metrics", source.listMetrics(names));
+        scan.record(flow + " host", hostCpu(source));
+        scan.record(flow + " unknown host", source.hostCpuUsage("no-such-host"));
+        scan.record(flow + " count", source.hostCpuUsage(kHost, 300, WDS_AGGREGATE_COUNT));
+        noteToken();
+        keystone_->revokeToken(publicOne_->lastAuthToken());
+        publicOne_->clearTokenCache();
+        scan.record(flow + " after revocation", hostCpu(source));
+        noteToken();
+        return outcome;
+    };
+    EXPECT_TRUE(run("aetos password", watcherConfig()).ok());
+    const Config appCredential = {
+        {"watcher_clients_auth.auth_type", "v3applicationcredential"},
+        {"watcher_clients_auth.auth_url", keystone_->authUrl()},
+        {"watcher_clients_auth.application_credential_id", credential.id},
+        {"watcher_clients_auth.application_credential_secret", credential.secret}};
+    EXPECT_TRUE(run("aetos application credential", appCredential).ok());
+    EXPECT_EQ(run("aetos wrong password",
+                  with(watcherConfig(), {{"watcher_clients_auth.password", kWrong}}))
+                  .status,
+              WDS_E_AUTH);
+    EXPECT_EQ(
+        run("aetos wrong secret",
+            with(appCredential, {{"watcher_clients_auth.application_credential_secret", kWrong}}))
+            .status,
+        WDS_E_AUTH);
+    run("aetos keystone down",
+        with(watcherConfig(), {{"watcher_clients_auth.auth_url", "http://127.0.0.1:1/v3"}}));
+
+    // Prometheus with basic auth through the C ABI.
+    wds::testing::TempDir authDir("wds-it-secrets-");
+    wds::testing::BasicAuthPrometheus authProm(authDir.path(), kBasicUser, kBasicHash);
+    void* library = dlopen(WDS_PROMETHEUS_PLUGIN, RTLD_NOW | RTLD_LOCAL);
+    ASSERT_NE(library, nullptr) << dlerror();
+    const wds_plugin_v1* prometheus = reinterpret_cast<wds_plugin_entry_v1_fn>(
+        dlsym(library, WDS_PLUGIN_ENTRY_V1_SYMBOL))(nullptr);
+    ASSERT_NE(prometheus, nullptr);
+    const Config basic = {{"prometheus_client.host", "127.0.0.1"},
+                          {"prometheus_client.port", std::to_string(authProm.port())},
+                          {"prometheus_client.username", kBasicUser},
+                          {"prometheus_client.password", kBasicPassword},
+                          {"watcher_datasources.query_max_retries", "1"}};
+    for (const auto& [flow, password] :
+         {std::pair<std::string, std::string>{"prometheus", kBasicPassword},
+          {"prometheus wrong password", kWrong}}) {
+        wds::Outcome outcome;
+        wds::Source source = wds::Source::create(
+            *prometheus, with(basic, {{"prometheus_client.password", password}}), scan.logger(flow),
+            outcome);
+        scan.record(flow + " create", outcome);
+        EXPECT_EQ(outcome.status, password == kWrong ? WDS_E_AUTH : WDS_OK) << outcome.message;
+        if (!source)
+            continue;
+        scan.record(flow + " check", source.checkAvailability());
+        scan.record(flow + " unknown host", source.hostCpuUsage("no-such-host"));
+        scan.record(flow + " instance", source.instanceRamUsage(wds::Resource::instance("i-1")));
+    }
+
+    // The command, with every output and --verbose, for each configuration.
+    auto writeConf = [&](const std::string& name, const std::string& text) {
+        const std::string path = dir_->file(name);
+        std::ofstream(path) << text;
+        return path;
+    };
+    auto aetosConf = [&](const std::string& auth) {
+        return "[watcher_datasources]\ndatasources = aetos\nquery_max_retries = 1\n"
+               "[watcher_clients_auth]\nauth_url = " +
+               keystone_->authUrl() + "\n" + auth;
+    };
+    const std::string passwordAuth =
+        "auth_type = password\nusername = " + watcher.user +
+        "\nuser_domain_name = Default\nproject_name = " + watcher.project +
+        "\nproject_domain_name = Default\n";
+    const std::vector<std::pair<std::string, int>> confs = {
+        {writeConf("s-password.conf", aetosConf(passwordAuth + "password = " + watcher.password)),
+         0},
+        {writeConf("s-appcred.conf",
+                   aetosConf("auth_type = v3applicationcredential\napplication_credential_id = " +
+                             credential.id +
+                             "\napplication_credential_secret = " + credential.secret + "\n")),
+         0},
+        {writeConf("s-wrong.conf", aetosConf(passwordAuth + "password = " + kWrong)), 3},
+        {writeConf("s-basic.conf",
+                   "[watcher_datasources]\ndatasources = prometheus\n[prometheus_client]\nhost = "
+                   "127.0.0.1\nport = " +
+                       std::to_string(authProm.port()) + "\nusername = " + kBasicUser +
+                       "\npassword = " + kBasicPassword + "\n"),
+         0},
+        {writeConf("s-basic-wrong.conf",
+                   "[watcher_datasources]\ndatasources = prometheus\n[prometheus_client]\nhost = "
+                   "127.0.0.1\nport = " +
+                       std::to_string(authProm.port()) + "\nusername = " + kBasicUser +
+                       "\npassword = " + kWrong + "\n"),
+         3}};
+    const std::string at = std::to_string(Dataset::kEnd);
+    for (const auto& [conf, checkExit] : confs) {
+        const std::string cli = std::string(WDS_CLI) + " --config " + conf + " --plugin-dir " +
+                                WDS_PLUGIN_DIR_BUILD + " ";
+        for (const std::string& args : std::vector<std::string>{
+                 "--verbose config", "check", "--verbose --format json metrics",
+                 "--verbose host-cpu-usage " + std::string(kHost) + " --at " + at,
+                 "--verbose --format json host-ram-usage no-such-host"}) {
+            const auto result = wds::testing::runCommand(cli + args);
+            scan.record("watcher-ds " + args + " with " + conf + " (exit " +
+                            std::to_string(result.exitStatus) + ")",
+                        result.output);
+            if (args == "check") {
+                EXPECT_EQ(result.exitStatus, checkExit) << conf << ": " << result.output;
+            }
+            noteToken();
+        }
+    }
+
+    // The scan saw the flows it was meant to see, so a clean result means something.
+    EXPECT_GT(scan.recordCount(), 50u);
+    EXPECT_TRUE(scan.saw("using the metric-storage endpoint"));  // an INFO line, --verbose
+    EXPECT_TRUE(scan.saw("watcher_clients_auth.password = ***"));
+    EXPECT_TRUE(scan.saw("watcher_clients_auth.application_credential_secret = ***"));
+    EXPECT_TRUE(scan.saw("prometheus_client.password = ***"));
+    EXPECT_TRUE(scan.saw("HTTP 401"));
+    scan.expectClean();
 }
 
 }  // namespace

@@ -7,6 +7,9 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -31,6 +34,80 @@ constexpr const char* kLiveFqdn = "live-node.test";
 using wds::testing::aggregate;
 using wds::testing::expectValue;
 
+// Label values that would end or change a PromQL string literal if pasted in unescaped, each
+// with a near miss: what a wrong escaping or a regex matcher would select instead. Both are
+// loaded as series with their own values, so a query must match exactly the intended one.
+using HostilePair = std::pair<std::string, std::string>;
+const std::vector<HostilePair> kHostileUuids = {
+    {"x'} or vector(1) or {a='", "x"},
+    {"a\\'b\"c\nd}e=~f", "a'b\"c\nd}e=~f"},  // the backslash must survive
+    {"a\\nb", "a\nb"},                       // a backslash and n, not a newline
+    {"tab\there\r", "tab here"},
+    {"ends-with\\", "ends-with"},
+    {"h\xc3\xa9t\xc3\xa9rog\xc3\xa8ne \xe2\x9c\x93", "heterogene \xe2\x9c\x93"},
+    {"inst-.*", "inst-42"}};  // =~ would match both
+// Host names reach the query through the targets' fqdn labels (YAML: no control characters).
+const std::vector<HostilePair> kHostileHosts = {{"q'uote\"d}=~.*", "q'uote\"d}"},
+                                                {"back\\slash", "backslash"},
+                                                {"h\xc3\xb4te-\xe2\x9c\x93", "hote-\xe2\x9c\x93"},
+                                                {"node-.*", "node-42"}};
+constexpr double kHostileUuidMB = 1000;
+constexpr double kNearMissMB = 2000;
+
+double hostileHostKiB(size_t index, bool nearMiss) {
+    return static_cast<double>((nearMiss ? 11 : 1) + index) * 1024;  // MemTotal MiB, none free
+}
+
+/** An OpenMetrics label value: backslash, double quote and newline escaped. */
+std::string openMetricsQuote(const std::string& value) {
+    std::string out = "\"";
+    for (char c : value) {
+        if (c == '\\' || c == '"')
+            out += '\\';
+        out += c == '\n' ? std::string("\\n") : std::string(1, c);
+    }
+    return out + "\"";
+}
+
+/**
+ * Adds the hostile series (constant over the last minute of the data set) to the data set's
+ * OpenMetrics file, and one down target per hostile host so the fqdn label map knows them.
+ */
+void addHostileSeries(const std::string& path, std::vector<wds::testing::ScrapeTarget>& targets) {
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string eof = "# EOF\n";
+    ASSERT_EQ(text.substr(text.size() - eof.size()), eof);
+    text.resize(text.size() - eof.size());
+    std::ostringstream out;
+    out.precision(17);
+    auto series = [&](const std::string& metric, const std::string& labels, double value) {
+        for (int64_t t = Dataset::kEnd - 60; t <= Dataset::kEnd; t += Dataset::kStep)
+            out << metric << "{" << labels << "} " << value << " " << t << "\n";
+    };
+    for (size_t i = 0; i < kHostileUuids.size(); ++i) {
+        series("ceilometer_memory_usage",
+               "resource=" + openMetricsQuote(kHostileUuids[i].first) + ",project=\"p1\"",
+               kHostileUuidMB + i);
+        series("ceilometer_memory_usage",
+               "resource=" + openMetricsQuote(kHostileUuids[i].second) + ",project=\"p1\"",
+               kNearMissMB + i);
+    }
+    for (size_t i = 0; i < kHostileHosts.size(); ++i) {
+        for (bool nearMiss : {false, true}) {
+            const std::string& host = nearMiss ? kHostileHosts[i].second : kHostileHosts[i].first;
+            const std::string labels = "fqdn=" + openMetricsQuote(host);
+            series("node_memory_MemTotal_bytes", labels, hostileHostKiB(i, nearMiss) * 1024);
+            series("node_memory_MemAvailable_bytes", labels, 0);
+            targets.push_back({"127.0.0.1:" + std::to_string(wds::testing::freeLoopbackPort()),
+                               "hostile",
+                               {{"fqdn", host}},
+                               15});
+        }
+    }
+    std::ofstream(path) << text << out.str() << eof;
+}
+
 class PrometheusPluginTest : public testing::Test {
   protected:
     static void SetUpTestSuite() {
@@ -39,6 +116,7 @@ class PrometheusPluginTest : public testing::Test {
         node_->start();
         auto options = Dataset::prometheusOptions(dir_->file("dataset.om"));
         options.targets.push_back({node_->address(), "node-live", {{"fqdn", kLiveFqdn}}, 1});
+        addHostileSeries(dir_->file("dataset.om"), options.targets);
         prom_ = new wds::testing::PrometheusServer(options);
         prom_->start();
 
@@ -129,18 +207,58 @@ TEST_F(PrometheusPluginTest, NoDataAfterTheDataEndsAndUnknownMetricsAreNotAvaila
     wds::testing::expectNoDataOutsideTheDataset(create(baseConfig()));
 }
 
-TEST_F(PrometheusPluginTest, HostileLabelValuesReachPrometheusAsPlainStrings) {
+TEST_F(PrometheusPluginTest, HostileUuidsMatchExactlyTheirOwnSeries) {
     auto source = create(baseConfig());
-    for (const std::string& uuid :
-         {std::string("x'} or vector(1) or {a='"), std::string("a\\'b\"c\nd}e=~f"),
-          std::string("h\xc3\xa9t\xc3\xa9rog\xc3\xa8ne")}) {
-        auto r = aggregate(source, WDS_RESOURCE_INSTANCE, "instance_ram_usage", instance(uuid, 1),
-                           "mean", 300, Dataset::kEnd);
-        EXPECT_EQ(r.status, WDS_NO_DATA) << uuid << ": " << r.message;
+    for (size_t i = 0; i < kHostileUuids.size(); ++i) {
+        const auto& [value, nearMiss] = kHostileUuids[i];
+        auto ram = [&](const std::string& uuid) {
+            return aggregate(source, WDS_RESOURCE_INSTANCE, "instance_ram_usage", instance(uuid, 1),
+                             "mean", 300, Dataset::kEnd);
+        };
+        // Two matches would be a protocol error, the near miss its own value: exactly one fits.
+        expectValue(ram(value), kHostileUuidMB + i, "uuid " + value);
+        expectValue(ram(nearMiss), kNearMissMB + i, "near miss " + nearMiss);
+        EXPECT_EQ(ram(value + "~").status, WDS_NO_DATA) << value;
     }
-    auto bad = aggregate(source, WDS_RESOURCE_INSTANCE, "instance_ram_usage",
-                         instance("bad\xff", 1), "mean", 300, Dataset::kEnd);
+    for (const std::string& bad :
+         {std::string("bad\xff"), std::string("\xc3("), std::string(2000, 'u')}) {
+        auto r = aggregate(source, WDS_RESOURCE_INSTANCE, "instance_ram_usage", instance(bad, 1),
+                           "mean", 300, Dataset::kEnd);
+        EXPECT_EQ(r.status, WDS_E_INVALID_ARGUMENT);
+        EXPECT_THAT(r.message, HasSubstr("query.resource.uuid is"));
+    }
+}
+
+TEST_F(PrometheusPluginTest, HostileHostNamesMatchExactlyTheirOwnSeries) {
+    auto source = create(baseConfig());
+    for (size_t i = 0; i < kHostileHosts.size(); ++i) {
+        const auto& [value, nearMiss] = kHostileHosts[i];
+        const int64_t at = Dataset::kEnd * 1000;
+        expectValue(source.hostRamUsage(value, 300, WDS_AGGREGATE_MEAN, 300, at),
+                    hostileHostKiB(i, false), "host " + value);
+        expectValue(source.hostRamUsage(nearMiss, 300, WDS_AGGREGATE_MEAN, 300, at),
+                    hostileHostKiB(i, true), "near miss " + nearMiss);
+    }
+    auto bad = source.hostRamUsage("node-\xc0\xaf");  // an overlong encoding of '/'
     EXPECT_EQ(bad.status, WDS_E_INVALID_ARGUMENT);
+    EXPECT_THAT(bad.message, HasSubstr("query.resource.hostname is not valid UTF-8"));
+    bad = source.hostRamUsage(std::string(1025, 'h'));
+    EXPECT_EQ(bad.status, WDS_E_INVALID_ARGUMENT);
+    EXPECT_THAT(bad.message, HasSubstr("query.resource.hostname is longer than 1024 bytes"));
+}
+
+TEST_F(PrometheusPluginTest, HostileLabelNamesAreConfigErrors) {
+    for (const char* key :
+         {"prometheus_client.fqdn_label", "prometheus_client.instance_uuid_label"}) {
+        for (const char* name : {"fqdn'}", "a=~b", "fqdn\"", "r\u00e9source", "x\ny"}) {
+            Config config = baseConfig();
+            config.push_back({key, name});
+            wds::Outcome outcome;
+            create(config, &outcome);
+            EXPECT_EQ(outcome.status, WDS_E_CONFIG) << key << "=" << name;
+            EXPECT_THAT(outcome.message, HasSubstr(key));
+        }
+    }
 }
 
 TEST_F(PrometheusPluginTest, LiveNodeExporterThroughTheFqdnLabel) {

@@ -1,5 +1,7 @@
 // The C glue seen from a host: every wds_status is reachable and nothing throws across.
+#include <cstddef>
 #include <cstring>
+#include <limits>
 
 #include <gtest/gtest.h>
 
@@ -196,6 +198,45 @@ TEST_F(PluginGlueTest, ErrorReportsStayInsideTheCallersStruct) {
     EXPECT_EQ(std::string(err->message), "xxxxxxx");  // 8 bytes of room: 7 chars + NUL
     for (size_t i = 20; i < sizeof buffer; ++i)
         EXPECT_EQ(buffer[i], 0xAB) << i;
+}
+
+TEST_F(PluginGlueTest, TruncatedMessagesNeverSplitAUtf8Character) {
+    wds_error err;
+    std::memset(&err, 0, sizeof err);
+    err.struct_size = offsetof(wds_error, message) + 5;         // 4 bytes of text + NUL
+    abi::reportError(&err, WDS_E_PROTOCOL, "abc\xc3\xa9z", 0);  // "abcéz": 'é' would be cut
+    EXPECT_EQ(std::string(err.message), "abc");
+    abi::reportError(&err, WDS_E_PROTOCOL, "ab\xc3\xa9z", 0);
+    EXPECT_EQ(std::string(err.message), "ab\xc3\xa9");
+}
+
+TEST_F(PluginGlueTest, HostStringsAndFlavorSizesAreCheckedBeforeUse) {
+    AggregationRequest request;
+    request.meterName = "host_cpu_\xff";
+    request.resource = Resource::computeNode("compute-1");
+    auto r = source.statisticAggregation(request);
+    EXPECT_EQ(r.status, WDS_E_INVALID_ARGUMENT);
+    EXPECT_EQ(r.message, "query.meter_name is not valid UTF-8");
+
+    request.meterName = "host_cpu_usage";
+    request.resource.hostname = std::string(2000, 'h');
+    r = source.statisticAggregation(request);
+    EXPECT_EQ(r.status, WDS_E_INVALID_ARGUMENT);
+    EXPECT_EQ(r.message, "query.resource.hostname is longer than 1024 bytes");
+
+    request.resourceType = WDS_RESOURCE_INSTANCE;
+    request.meterName = "instance_ram_allocated";
+    request.resource = Resource::instance("i-1");
+    request.resource.memoryMb = std::numeric_limits<double>::quiet_NaN();
+    r = source.statisticAggregation(request);
+    EXPECT_EQ(r.status, WDS_E_INVALID_ARGUMENT);
+    EXPECT_FALSE(r.value);
+    EXPECT_EQ(r.message, "query.resource.memory_mb must be a finite number >= 0");
+
+    Outcome outcome;
+    Source::create(*plugin, {{"test.password", "x\xc3"}}, {}, outcome);
+    EXPECT_EQ(outcome.status, WDS_E_CONFIG);
+    EXPECT_EQ(outcome.message, "the value of config key test.password is not valid UTF-8");
 }
 
 TEST_F(PluginGlueTest, ListMetricsIsPluginOwned) {
