@@ -10,7 +10,9 @@ set(CPACK_PACKAGE_VENDOR "watcher-ds developers")
 set(CPACK_PACKAGE_CONTACT "watcher-ds developers <dev@watcher-ds.invalid>")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
-set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+# The prefix the build was configured with (scripts/package: /usr), which the generated
+# pkg-config file names.
+set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
 set(CPACK_GENERATOR DEB RPM)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PROJECT_CONFIG_FILE ${CMAKE_CURRENT_BINARY_DIR}/CPackProjectConfig.cmake)
