@@ -641,6 +641,7 @@ Global options:
   --format text|json     output format (default text)
   -v, --verbose          also print the plugins' DEBUG and INFO lines
   -h, --help             print this help
+  --version              print the version of watcher-ds and of its plugin ABI
 
 Value command options:
   --period S             look-back window, a whole number of seconds > 0 (default 300)
@@ -697,6 +698,7 @@ void WatcherDsApp::defineOptions(Poco::Util::OptionSet& options) {
     using Poco::Util::Option;
     Application::defineOptions(options);
     options.addOption(Option("help", "h", "print the help").repeatable(false));
+    options.addOption(Option("version", "", "print the version").repeatable(false));
     options.addOption(Option("verbose", "v", "print DEBUG and INFO lines").repeatable(false));
     const auto withArgument = [&](const char* name, const char* argument, const char* description) {
         options.addOption(Option(name, "", description).argument(argument).repeatable(false));
@@ -730,6 +732,11 @@ void WatcherDsApp::handleOption(const std::string& name, const std::string& valu
         stopOptionsProcessing();  // --help wins over anything after it
         return;
     }
+    if (name == "version") {
+        versionRequested_ = true;
+        stopOptionsProcessing();
+        return;
+    }
     given_[name] = value;
     repeated_[name].push_back(value);
 }
@@ -737,6 +744,11 @@ void WatcherDsApp::handleOption(const std::string& name, const std::string& valu
 int WatcherDsApp::main(const std::vector<std::string>& args) {
     if (helpRequested_) {
         std::cout << helpText() << std::flush;
+        return kExitOk;
+    }
+    if (versionRequested_) {
+        std::cout << "watcher-ds " << WDS_VERSION << " (plugin ABI " << host::hostAbiVersion()
+                  << ")" << std::endl;
         return kExitOk;
     }
     return CommandRun(config(), given_).run(args, given_, repeated_);

@@ -37,6 +37,7 @@ class WatcherDsApp : public Poco::Util::Application {
 
   private:
     bool helpRequested_ = false;
+    bool versionRequested_ = false;
     GivenOptions given_;
     RepeatedOptions repeated_;
 };

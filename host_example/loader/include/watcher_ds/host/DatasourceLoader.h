@@ -12,13 +12,14 @@
 
 #include "watcher_ds/datasource.hpp"
 #include "watcher_ds/host/DefaultPluginDir.h"
+#include "watcher_ds/host/Export.h"
 #include "watcher_ds/host/PluginLibrary.h"
 #include "watcher_ds/host/WatcherConf.h"
 
 namespace wds::host {
 
 /** Watcher's default for [watcher_datasources] datasources. */
-std::vector<std::string> defaultDatasources();
+WDS_LOADER_EXPORT std::vector<std::string> defaultDatasources();
 
 /** The datasource list in effect and where it came from. */
 struct DatasourceList {
@@ -49,7 +50,7 @@ enum class AttemptOutcome {
 };
 
 /** "chosen", "no plugin", "load failed", "missing metric", "create failed". */
-const char* outcomeName(AttemptOutcome outcome);
+WDS_LOADER_EXPORT const char* outcomeName(AttemptOutcome outcome);
 
 struct Attempt {
     std::string datasource;
@@ -65,7 +66,7 @@ struct Attempt {
 };
 
 /** One entry of the configuration a plugin receives, for display. */
-struct ConfigEntry {
+struct WDS_LOADER_EXPORT ConfigEntry {
     enum class Origin { Configured, Default, Unset };
 
     std::string key;    ///< "section.option"
@@ -94,7 +95,7 @@ struct LoaderOptions {
 };
 
 /** The result of DatasourceLoader::choose(). Move-only (it owns the live source). */
-struct Choice {
+struct WDS_LOADER_EXPORT Choice {
     DatasourceList datasources;
     PluginDirectory pluginDirectory;
     std::vector<std::string> requiredMetrics;
@@ -117,7 +118,7 @@ struct Choice {
  * Reads the datasource choice from a Poco::Util configuration holding watcher.conf under
  * "section.option" keys (see WatcherConf::toConfiguration()). Values are read raw.
  */
-class DatasourceLoader {
+class WDS_LOADER_EXPORT DatasourceLoader {
   public:
     explicit DatasourceLoader(const Poco::Util::AbstractConfiguration& config) : config_(config) {}
 

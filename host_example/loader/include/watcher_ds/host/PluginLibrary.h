@@ -7,11 +7,12 @@
 #include <vector>
 
 #include "watcher_ds/datasource.h"
+#include "watcher_ds/host/Export.h"
 
 namespace wds::host {
 
 /** The file a datasource's plugin lives in: "lib<name>_ds.so". */
-std::string pluginFileName(const std::string& datasource);
+WDS_LOADER_EXPORT std::string pluginFileName(const std::string& datasource);
 
 /**
  * A loaded plugin library with a validated descriptor.
@@ -22,7 +23,7 @@ std::string pluginFileName(const std::string& datasource);
  * dlclose'd: sources, the descriptor and its strings must stay valid for the process lifetime,
  * and unloading C++ libraries with thread-local or static state is unsafe anyway.
  */
-class PluginLibrary {
+class WDS_LOADER_EXPORT PluginLibrary {
   public:
     /**
      * Loads `path` and checks, in this order: the file loads, it exports
@@ -67,7 +68,7 @@ class PluginLibrary {
 };
 
 /** "MAJOR.MINOR" of the host's ABI (this build). */
-std::string hostAbiVersion();
+WDS_LOADER_EXPORT std::string hostAbiVersion();
 
 }  // namespace wds::host
 

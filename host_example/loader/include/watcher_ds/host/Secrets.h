@@ -7,6 +7,8 @@
 
 #include <Poco/Util/AbstractConfiguration.h>
 
+#include "watcher_ds/host/Export.h"
+
 namespace wds::host {
 
 class PluginLibrary;
@@ -15,17 +17,17 @@ class PluginLibrary;
 inline constexpr const char* kMaskedValue = "***";
 
 /** True when the option name contains "password", "secret" or "token" (any case). */
-bool isSecretKeyName(const std::string& key);
+WDS_LOADER_EXPORT bool isSecretKeyName(const std::string& key);
 
 /**
  * True when `key` ("section.option") is a secret: flagged WDS_CONFIG_SECRET by `plugin` (may
  * be nullptr) or named like one.
  */
-bool isSecretKey(const std::string& key, const PluginLibrary* plugin);
+WDS_LOADER_EXPORT bool isSecretKey(const std::string& key, const PluginLibrary* plugin);
 
 /** The value as it may be shown: "***" for a non-empty secret, the value otherwise. */
-std::string displayValue(const std::string& key, const std::string& value,
-                         const PluginLibrary* plugin);
+WDS_LOADER_EXPORT std::string displayValue(const std::string& key, const std::string& value,
+                                           const PluginLibrary* plugin);
 
 /**
  * Replaces known secret values inside free text (plugin log lines, error messages) with "***".
@@ -33,7 +35,7 @@ std::string displayValue(const std::string& key, const std::string& value,
  * kMinimumLength are not scrubbed from free text, because replacing e.g. every "10" in a
  * message would garble it (they are still masked wherever a key/value pair is shown).
  */
-class SecretMasker {
+class WDS_LOADER_EXPORT SecretMasker {
   public:
     static constexpr size_t kMinimumLength = 4;
 

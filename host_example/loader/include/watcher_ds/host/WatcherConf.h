@@ -17,10 +17,12 @@
 #include <Poco/AutoPtr.h>
 #include <Poco/Util/MapConfiguration.h>
 
+#include "watcher_ds/host/Export.h"
+
 namespace wds::host {
 
 /** An unreadable or malformed config file, or a config value that cannot be used. */
-class ConfigError : public std::runtime_error {
+class WDS_LOADER_EXPORT ConfigError : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
 };
@@ -35,7 +37,7 @@ class ConfigError : public std::runtime_error {
  *  - a key given twice in a section: the last value wins and a warning is recorded.
  * Values are never interpreted: no `${}` expansion, no inline comments.
  */
-class WatcherConf {
+class WDS_LOADER_EXPORT WatcherConf {
   public:
     /** Section name -> (option -> raw value). */
     using SectionMap = std::map<std::string, std::map<std::string, std::string>>;
@@ -66,14 +68,14 @@ class WatcherConf {
 };
 
 /** "section" + "option" -> "section.option", the key format of the plugin ABI. */
-std::string configKey(const std::string& section, const std::string& option);
+WDS_LOADER_EXPORT std::string configKey(const std::string& section, const std::string& option);
 
 /**
  * Splits an oslo ListOpt value: items separated by commas, each trimmed (spaces, tabs and the
  * newlines of continuation lines); one trailing comma is allowed; an empty value is an empty
  * list. Empty items in the middle are kept (as "") so callers can reject them by name.
  */
-std::vector<std::string> splitList(const std::string& value);
+WDS_LOADER_EXPORT std::vector<std::string> splitList(const std::string& value);
 
 }  // namespace wds::host
 
