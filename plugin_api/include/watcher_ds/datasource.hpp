@@ -206,6 +206,19 @@ inline wds_resource toC(const Resource& resource) {
     }
     return c;
 }
+/** A zeroed C query of one resource with the fields every request has. */
+template <class Query, class Request>
+Query queryFor(const Request& request, const wds_resource* resource) {
+    Query query;
+    std::memset(&query, 0, sizeof query);
+    query.struct_size = sizeof query;
+    query.resource_type = request.resourceType;
+    query.resource = resource;
+    query.meter_name = request.meterName.c_str();
+    query.aggregate = request.aggregate;
+    query.timeout_ms = request.timeoutMs;
+    return query;
+}
 inline void fill(Outcome& outcome, wds_status status, const wds_error& err) {
     outcome.status = status;
     if (status != WDS_OK) {
@@ -300,17 +313,10 @@ class Source {
     /** Watcher's statistic_aggregation(): no aggregate inversion. */
     ValueResult statisticAggregation(const AggregationRequest& request) const {
         const wds_resource resource = detail::toC(request.resource);
-        wds_aggregation_query query;
-        std::memset(&query, 0, sizeof query);
-        query.struct_size = sizeof query;
-        query.resource_type = request.resourceType;
-        query.resource = &resource;
-        query.meter_name = request.meterName.c_str();
-        query.aggregate = request.aggregate;
+        auto query = detail::queryFor<wds_aggregation_query>(request, &resource);
         query.period_s = request.periodS;
         query.granularity_s = request.granularityS;
         query.eval_time_ms = request.evalTimeMs;
-        query.timeout_ms = request.timeoutMs;
 
         ValueResult result;
         wds_error err = detail::makeError();
@@ -331,17 +337,10 @@ class Source {
             return result;
         }
         const wds_resource resource = detail::toC(request.resource);
-        wds_series_query query;
-        std::memset(&query, 0, sizeof query);
-        query.struct_size = sizeof query;
-        query.resource_type = request.resourceType;
-        query.resource = &resource;
-        query.meter_name = request.meterName.c_str();
-        query.aggregate = request.aggregate;
+        auto query = detail::queryFor<wds_series_query>(request, &resource);
         query.start_ms = request.startMs;
         query.end_ms = request.endMs;
         query.granularity_s = request.granularityS;
-        query.timeout_ms = request.timeoutMs;
 
         wds_error err = detail::makeError();
         wds_series* series = nullptr;
