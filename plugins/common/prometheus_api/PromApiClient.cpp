@@ -30,31 +30,65 @@ std::string PromApiClient::formatTime(int64_t unixMs) {
     return std::to_string(unixMs / 1000) + "." + std::string(3 - millis.size(), '0') + millis;
 }
 
-std::string PromApiClient::percentEncode(const std::string& text) {
-    static const char* const kHex = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(text.size() * 3 / 2);
+namespace {
+
+/** RFC 3986 unreserved characters, which stay as they are in a query. */
+struct UnreservedTable {
+    bool keep[256] = {};
+    constexpr UnreservedTable() {
+        for (int c = 'a'; c <= 'z'; ++c)
+            keep[c] = true;
+        for (int c = 'A'; c <= 'Z'; ++c)
+            keep[c] = true;
+        for (int c = '0'; c <= '9'; ++c)
+            keep[c] = true;
+        keep[static_cast<unsigned char>('-')] = keep[static_cast<unsigned char>('.')] = true;
+        keep[static_cast<unsigned char>('_')] = keep[static_cast<unsigned char>('~')] = true;
+    }
+};
+constexpr UnreservedTable kUnreserved;
+
+}  // namespace
+
+void PromApiClient::appendPercentEncoded(std::string& out, std::string_view text) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    // Room for the worst case (every byte as %XX) once, then plain stores and one final trim.
+    const size_t start = out.size();
+    out.resize(start + text.size() * 3);
+    char* next = out.data() + start;
     for (const char ch : text) {
         const auto c = static_cast<unsigned char>(ch);
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            out += ch;
+        if (kUnreserved.keep[c]) {
+            *next++ = ch;
         } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 0xF];
+            next[0] = '%';
+            next[1] = kHex[c >> 4];
+            next[2] = kHex[c & 0xF];
+            next += 3;
         }
     }
+    out.resize(static_cast<size_t>(next - out.data()));
+}
+
+std::string PromApiClient::percentEncode(std::string_view text) {
+    std::string out;
+    appendPercentEncoded(out, text);
     return out;
 }
 
 std::string PromApiClient::get(const std::string& apiPath, const Params& params,
                                const std::string& what, std::chrono::milliseconds timeout) const {
     HttpRequest request;
-    request.target = apiPrefix_ + apiPath;
+    size_t worstCase = apiPrefix_.size() + apiPath.size();
+    for (const auto& [name, value] : params)
+        worstCase += 2 + 3 * (name.size() + value.size());
+    request.target.reserve(worstCase);
+    request.target.append(apiPrefix_).append(apiPath);
     for (size_t i = 0; i < params.size(); ++i) {
         request.target += (i == 0 ? '?' : '&');
-        request.target += percentEncode(params[i].first) + "=" + percentEncode(params[i].second);
+        appendPercentEncoded(request.target, params[i].first);
+        request.target += '=';
+        appendPercentEncoded(request.target, params[i].second);
     }
     request.timeout = timeout.count() > 0 ? timeout : defaultTimeout_;
 

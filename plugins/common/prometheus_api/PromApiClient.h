@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -45,7 +46,9 @@ class PromApiClient {
     /** "1700000000.5" for 1700000000500 ms: Prometheus' float-seconds time format. */
     static std::string formatTime(int64_t unixMs);
     /** RFC 3986 percent-encoding of everything but unreserved characters. */
-    static std::string percentEncode(const std::string& text);
+    static std::string percentEncode(std::string_view text);
+    /** percentEncode appending to `out`: no temporary strings. */
+    static void appendPercentEncoded(std::string& out, std::string_view text);
 
   private:
     /** GETs apiPath (relative to /api/v1/) and returns the body of a 200 answer. */

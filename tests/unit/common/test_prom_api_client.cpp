@@ -1,3 +1,5 @@
+#include <cstdio>
+
 #include <gtest/gtest.h>
 
 #include "MockTransport.h"
@@ -28,8 +30,8 @@ class PromApiClientTest : public testing::Test {
 TEST_F(PromApiClientTest, QueryIsPercentEncodedWithTimeAndTimeout) {
     EXPECT_CALL(*transport,
                 send(Field(&HttpRequest::target,
-                          "/prom/api/v1/query?query=up%7Bfqdn%3D%27a%20b%27%7D%20%2B%201"
-                          "&time=1700000000.050&timeout=2000ms")))
+                           "/prom/api/v1/query?query=up%7Bfqdn%3D%27a%20b%27%7D%20%2B%201"
+                           "&time=1700000000.050&timeout=2000ms")))
         .WillOnce(Return(test::ok(test::vectorBody({"3"}))));
     auto samples = client(3, "/prom").instantQuery("up{fqdn='a b'} + 1", 1700000000050, 2000ms);
     ASSERT_EQ(samples.size(), 1u);
@@ -40,7 +42,7 @@ TEST_F(PromApiClientTest, NoTimeParameterMeansServerNowAndDefaultTimeoutApplies)
     EXPECT_CALL(
         *transport,
         send(testing::AllOf(Field(&HttpRequest::target, "/api/v1/query?query=up&timeout=5000ms"),
-                           Field(&HttpRequest::timeout, 5000ms))))
+                            Field(&HttpRequest::timeout, 5000ms))))
         .WillOnce(Return(test::ok(test::vectorBody({}))));
     EXPECT_TRUE(client().instantQuery("up", 0, 0ms).empty());
 }
@@ -114,6 +116,25 @@ TEST(PromApiClientStatic, Formatting) {
     EXPECT_EQ(PromApiClient::formatTime(1700000000123), "1700000000.123");
     EXPECT_EQ(PromApiClient::percentEncode("a-Z_0.~ +&=/%"), "a-Z_0.~%20%2B%26%3D%2F%25");
     EXPECT_EQ(PromApiClient::percentEncode("\xc3\xa9"), "%C3%A9");
+}
+
+TEST(PromApiClientStatic, PercentEncodingOfEveryByte) {
+    const std::string unreserved =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+    std::string out = "prefix=";
+    for (int byte = 0; byte < 256; ++byte) {
+        const char c = static_cast<char>(byte);
+        PromApiClient::appendPercentEncoded(out, std::string(1, c));
+        if (unreserved.find(c) != std::string::npos) {
+            EXPECT_EQ(out.back(), c) << byte;
+        } else {
+            char expected[4];
+            std::snprintf(expected, sizeof expected, "%%%02X", byte);
+            EXPECT_EQ(out.substr(out.size() - 3), expected) << byte;
+        }
+    }
+    EXPECT_EQ(out.substr(0, 7), "prefix=") << "appending keeps what was there";
+    EXPECT_EQ(out.size(), 7 + unreserved.size() + 3 * (256 - unreserved.size()));
 }
 
 }  // namespace
