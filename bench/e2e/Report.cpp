@@ -138,11 +138,12 @@ void writeSummary(std::ostringstream& md, const Results& r) {
             };
             md << " Of the plugin's " << thousands(p.pluginIrPerCall)
                << " instructions per call (floor: " << thousands(p.floorIrPerCall)
-               << "): the Poco HTTP exchange " << share("PocoHttpTransport::send")
-               << " (writing the request " << share("Poco: write") << ", reading the head "
-               << share("Poco: read") << ", constructing std::ios objects "
-               << share("std::ios construction") << "), JSON decoding of the ~150-byte answer "
-               << share("JSON decode") << ", PromQL + escaping " << share("PromQL build") << ", URL encoding "
+               << "): the HTTP exchange " << share("PocoHttpTransport::send")
+               << " (formatting the request " << share("format the request")
+               << ", parsing the response " << share("parse the response")
+               << ", the connection pool " << share("connection pool")
+               << "), JSON decoding of the ~150-byte answer " << share("JSON decode")
+               << ", PromQL + escaping " << share("PromQL build") << ", URL encoding "
                << share("URL percent") << "; malloc/free across all of it " << share("malloc/free")
                << ".";
         }

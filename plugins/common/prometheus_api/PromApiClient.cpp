@@ -1,5 +1,7 @@
 #include "prometheus_api/PromApiClient.h"
 
+#include <charconv>
+
 #include "errors/DatasourceError.h"
 
 namespace wds {
@@ -26,8 +28,14 @@ PromApiClient::PromApiClient(std::shared_ptr<HttpTransport> transport, std::stri
       log_(std::move(log)) {}
 
 std::string PromApiClient::formatTime(int64_t unixMs) {
-    std::string millis = std::to_string(unixMs % 1000);
-    return std::to_string(unixMs / 1000) + "." + std::string(3 - millis.size(), '0') + millis;
+    char text[32];
+    char* end = std::to_chars(text, text + 24, unixMs / 1000).ptr;
+    const auto millis = static_cast<int>(unixMs % 1000);
+    *end++ = '.';
+    *end++ = static_cast<char>('0' + millis / 100);
+    *end++ = static_cast<char>('0' + millis / 10 % 10);
+    *end++ = static_cast<char>('0' + millis % 10);
+    return std::string(text, end);
 }
 
 namespace {
@@ -84,11 +92,15 @@ std::string PromApiClient::get(const std::string& apiPath, const Params& params,
         worstCase += 2 + 3 * (name.size() + value.size());
     request.target.reserve(worstCase);
     request.target.append(apiPrefix_).append(apiPath);
-    for (size_t i = 0; i < params.size(); ++i) {
-        request.target += (i == 0 ? '?' : '&');
-        appendPercentEncoded(request.target, params[i].first);
+    char separator = '?';
+    for (const auto& [name, value] : params) {
+        if (value.empty())
+            continue;
+        request.target += separator;
+        separator = '&';
+        appendPercentEncoded(request.target, name);
         request.target += '=';
-        appendPercentEncoded(request.target, params[i].second);
+        appendPercentEncoded(request.target, value);
     }
     request.timeout = timeout.count() > 0 ? timeout : defaultTimeout_;
 
@@ -107,14 +119,21 @@ std::string PromApiClient::get(const std::string& apiPath, const Params& params,
 std::vector<promjson::Sample> PromApiClient::instantQuery(const std::string& promql,
                                                           int64_t evalTimeMs,
                                                           std::chrono::milliseconds timeout) const {
-    Params params{{"query", promql}};
-    if (evalTimeMs != 0)
-        params.emplace_back("time", formatTime(evalTimeMs));
+    const std::string time = evalTimeMs != 0 ? formatTime(evalTimeMs) : std::string();
     const auto effective = timeout.count() > 0 ? timeout : defaultTimeout_;
     // Let the server give up (with its own clear error) no later than we would.
-    params.emplace_back("timeout", std::to_string(effective.count()) + "ms");
+    char serverTimeout[32];
+    char* end = std::to_chars(serverTimeout, serverTimeout + 24, effective.count()).ptr;
+    *end++ = 'm';
+    *end++ = 's';
     const std::string what = "query `" + promql + "` at " + baseUrl();
-    return promjson::decodeInstantVector(get("query", params, what, effective), what, log_);
+    const std::string body = get(
+        "query",
+        {{"query", promql},
+         {"time", time},
+         {"timeout", std::string_view(serverTimeout, static_cast<size_t>(end - serverTimeout))}},
+        what, effective);
+    return promjson::decodeInstantVector(body, what, log_);
 }
 
 std::vector<std::string> PromApiClient::activeTargetLabelValues(const std::string& label) const {

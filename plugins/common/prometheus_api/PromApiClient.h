@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,7 +23,8 @@ namespace wds {
  */
 class PromApiClient {
   public:
-    using Params = std::vector<std::pair<std::string, std::string>>;
+    /** Query parameters, percent-encoded into the target; an empty value leaves one out. */
+    using Params = std::initializer_list<std::pair<std::string_view, std::string_view>>;
 
     PromApiClient(std::shared_ptr<HttpTransport> transport, std::string rootPath, RetryPolicy retry,
                   std::chrono::milliseconds defaultTimeout, Logger log);
@@ -43,7 +45,7 @@ class PromApiClient {
     void setForbiddenHint(std::string hint) { forbiddenHint_ = std::move(hint); }
     const Logger& logger() const { return log_; }
 
-    /** "1700000000.5" for 1700000000500 ms: Prometheus' float-seconds time format. */
+    /** "1700000000.500" for 1700000000500 ms (>= 0): Prometheus' float-seconds time format. */
     static std::string formatTime(int64_t unixMs);
     /** RFC 3986 percent-encoding of everything but unreserved characters. */
     static std::string percentEncode(std::string_view text);
