@@ -1,6 +1,8 @@
 #include "prometheus_api/PromApiClient.h"
 
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 #include "errors/DatasourceError.h"
 
@@ -40,40 +42,46 @@ std::string PromApiClient::formatTime(int64_t unixMs) {
 
 namespace {
 
-/** RFC 3986 unreserved characters, which stay as they are in a query. */
-struct UnreservedTable {
-    bool keep[256] = {};
-    constexpr UnreservedTable() {
-        for (int c = 'a'; c <= 'z'; ++c)
-            keep[c] = true;
-        for (int c = 'A'; c <= 'Z'; ++c)
-            keep[c] = true;
-        for (int c = '0'; c <= '9'; ++c)
-            keep[c] = true;
-        keep[static_cast<unsigned char>('-')] = keep[static_cast<unsigned char>('.')] = true;
-        keep[static_cast<unsigned char>('_')] = keep[static_cast<unsigned char>('~')] = true;
+/** Each byte as it appears in a query: itself if RFC 3986 unreserved, else %XX. */
+struct EncodingTable {
+    struct Entry {
+        char text[4];  // 4 bytes so that one fixed-size copy writes any entry
+        uint8_t size;
+    };
+    Entry entries[256] = {};
+    constexpr EncodingTable() {
+        constexpr char kHex[] = "0123456789ABCDEF";
+        for (int c = 0; c < 256; ++c) {
+            const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+                                    c == '~';
+            Entry& e = entries[c];
+            if (unreserved) {
+                e.text[0] = static_cast<char>(c);
+                e.size = 1;
+            } else {
+                e.text[0] = '%';
+                e.text[1] = kHex[c >> 4];
+                e.text[2] = kHex[c & 0xF];
+                e.size = 3;
+            }
+        }
     }
 };
-constexpr UnreservedTable kUnreserved;
+constexpr EncodingTable kEncoding;
 
 }  // namespace
 
 void PromApiClient::appendPercentEncoded(std::string& out, std::string_view text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    // Room for the worst case (every byte as %XX) once, then plain stores and one final trim.
+    // Room for the worst case once (+1: every copy writes 4 bytes), branch-free copies from the
+    // table, one final trim.
     const size_t start = out.size();
-    out.resize(start + text.size() * 3);
+    out.resize(start + text.size() * 3 + 1);
     char* next = out.data() + start;
     for (const char ch : text) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (kUnreserved.keep[c]) {
-            *next++ = ch;
-        } else {
-            next[0] = '%';
-            next[1] = kHex[c >> 4];
-            next[2] = kHex[c & 0xF];
-            next += 3;
-        }
+        const EncodingTable::Entry& e = kEncoding.entries[static_cast<unsigned char>(ch)];
+        std::memcpy(next, e.text, sizeof e.text);
+        next += e.size;
     }
     out.resize(static_cast<size_t>(next - out.data()));
 }
