@@ -47,6 +47,7 @@ class HttpResponseParser {
      * into out.headers (compared case-insensitively); it must outlive the parse.
      */
     void start(HttpResponse& out, const std::vector<std::string>& wanted);
+    void start(HttpResponse& out, const std::vector<std::string>&& wanted) = delete;  // kept
 
     /**
      * Consumes bytes of the response; returns how many belong to it: all of `size` unless the

@@ -12,6 +12,8 @@ namespace {
 using testing::HasSubstr;
 using Kind = HttpParseError::Kind;
 
+const std::vector<std::string> kNone;  // no response headers wanted
+
 struct Parsed {
     HttpResponse response;
     bool complete = false;
@@ -96,7 +98,7 @@ TEST(HttpResponseParser, BadStatusLinesAreMalformed) {
 TEST(HttpResponseParser, ANonHttpPeerFailsWithoutWaitingForALineEnd) {
     HttpResponseParser parser(100);
     HttpResponse response;
-    parser.start(response, {});
+    parser.start(response, kNone);
     const std::string tlsAlert("\x15\x03\x01\x00\x02\x02\x46", 7);
     try {
         parser.feed(tlsAlert.data(), tlsAlert.size());
@@ -235,7 +237,7 @@ TEST(HttpResponseParser, HttpOneZeroBodyRunsUntilTheClose) {
     const std::string bytes = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nline 1\r\nline 2";
     HttpResponseParser parser(1000);
     HttpResponse response;
-    parser.start(response, {});
+    parser.start(response, kNone);
     EXPECT_EQ(parser.feed(bytes.data(), bytes.size()), bytes.size());
     EXPECT_FALSE(parser.complete()) << "the body can only end with the connection";
     parser.finish();
@@ -291,7 +293,7 @@ TEST(HttpResponseParser, BodyOverTheCapIsRefusedWithoutStoringIt) {
     // Until the close: refused as the bytes arrive, the body never holds more than the cap.
     HttpResponseParser parser(100);
     HttpResponse response;
-    parser.start(response, {});
+    parser.start(response, kNone);
     const std::string head = "HTTP/1.1 200 OK\r\n\r\n";
     parser.feed(head.data(), head.size());
     const std::string piece(60, 'z');
