@@ -3,6 +3,8 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -135,6 +137,11 @@ ProfileResult runCallgrind(const std::vector<std::string>& childArgs, int calls,
         result.note = "callgrind run failed: " + child.logTail();
         return result;
     }
+    // For a closer look (callgrind_annotate, kcachegrind): WDS_BENCH_KEEP_PROFILE=<file>.
+    if (const char* keep = std::getenv("WDS_BENCH_KEEP_PROFILE"); keep != nullptr && *keep) {
+        std::filesystem::copy_file(out + ".1", keep,
+                                   std::filesystem::copy_options::overwrite_existing);
+    }
     // Dump 1 holds the plugin loop, the final dump the floor loop.
     const auto plugin = byName(annotate(tool, out + ".1", true), true);
     const auto self = byName(annotate(tool, out + ".1", false), false);
@@ -153,15 +160,15 @@ ProfileResult runCallgrind(const std::vector<std::string>& childArgs, int calls,
         {"PromQL build + label escaping (QueryBuilder)", {"wds::promql::QueryBuilder::"}},
         {"PromApiClient::instantQuery (URL, message strings, retry, HTTP, decode)",
          {"wds::PromApiClient::instantQuery("}},
-        {"URL percent-encoding", {"wds::PromApiClient::percentEncode("}},
-        {"PocoHttpTransport::send (pool, SIGPIPE guard, HTTP exchange)",
+        {"URL percent-encoding", {"wds::PromApiClient::appendPercentEncoded("}},
+        {"PocoHttpTransport::send (pool, deadline, HTTP exchange)",
          {"wds::PocoHttpTransport::send("}},
-        {"Poco: write the request (HTTPClientSession::sendRequest)",
-         {"Poco::Net::HTTPClientSession::sendRequest("}},
-        {"Poco: read status + headers (HTTPClientSession::receiveResponse)",
-         {"Poco::Net::HTTPClientSession::receiveResponse("}},
-        {"std::ios construction (locale set-up of Poco's per-request streams)",
-         {"std::basic_ios<char, std::char_traits<char> >::init("}},
+        {"connection pool (acquire + release)",
+         {"wds::PocoHttpTransport::acquire(", "wds::PocoHttpTransport::release("}},
+        {"format the request (PocoHttpTransport::formatRequest)",
+         {"wds::PocoHttpTransport::formatRequest("}},
+        {"parse the response (HttpResponseParser)",
+         {"wds::HttpResponseParser::start(", "wds::HttpResponseParser::feed("}},
         {"JSON decode (promjson::decodeInstantVector)", {"wds::promjson::decodeInstantVector("}},
     };
     for (const auto& [label, prefixes] : stages)

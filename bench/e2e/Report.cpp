@@ -138,14 +138,28 @@ void writeSummary(std::ostringstream& md, const Results& r) {
             };
             md << " Of the plugin's " << thousands(p.pluginIrPerCall)
                << " instructions per call (floor: " << thousands(p.floorIrPerCall)
-               << "): the Poco HTTP exchange " << share("PocoHttpTransport::send")
-               << " (writing the request " << share("Poco: write") << ", reading the head "
-               << share("Poco: read") << ", constructing std::ios objects "
-               << share("std::ios construction") << "), JSON decoding of the ~150-byte answer "
-               << share("JSON decode") << ", PromQL + escaping " << share("PromQL build") << ", URL encoding "
+               << "): the HTTP exchange " << share("PocoHttpTransport::send")
+               << " (formatting the request " << share("format the request")
+               << ", parsing the response " << share("parse the response")
+               << ", the connection pool " << share("connection pool")
+               << "), JSON decoding of the ~150-byte answer " << share("JSON decode")
+               << ", PromQL + escaping " << share("PromQL build") << ", URL encoding "
                << share("URL percent") << "; malloc/free across all of it " << share("malloc/free")
-               << ".";
+               << ". The plugin makes the floor's socket calls (one send, one blocking recv on a "
+                  "kept-alive connection); what it adds is user-space work, and it runs after "
+                  "every wake-up on caches that Prometheus, sharing the two cores, has just used.";
         }
+        double floorMedianUs = 0, floorTail = 0;
+        for (const PerCallRow& row : r.perCall) {
+            floorMedianUs += row.floor.medianUs / n;
+            floorTail += ratio(row.floor.p99Us, row.floor.medianUs) / n;
+        }
+        md << " Here 1 % of a call is " << fmt(floorMedianUs / 100, 1)
+           << " µs, so the 1.05 target leaves " << fmt(floorMedianUs / 20, 1)
+           << " µs for all client-side work. The floor's own p99 is ×" << fmt(floorTail, 1)
+           << " its median: the tail is scheduling on a shared machine (one preemption of the "
+              "client or of Prometheus costs more than the whole client-side work), so p99 "
+              "ratios move by tenths from run to run while the medians move by hundredths.";
         md << "\n";
     }
     if (!r.startup.empty()) {

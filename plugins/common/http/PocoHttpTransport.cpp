@@ -1,25 +1,49 @@
 #include "http/PocoHttpTransport.h"
 
-#include <chrono>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <climits>
+#include <cstring>
 #include <sstream>
 
 #include <Poco/Base64Encoder.h>
 #include <Poco/Crypto/Crypto.h>
 #include <Poco/Exception.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
 
 #include "errors/DatasourceError.h"
+#include "http/HttpResponseParser.h"
 #include "http/SigpipeGuard.h"
 
 namespace wds {
 namespace {
 
-constexpr size_t kMaxIdleSessions = 16;
-constexpr size_t kReadChunk = 64 * 1024;
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kMaxIdleConnections = 16;
+constexpr size_t kReadBufferBytes = 64 * 1024;
+// Poco's HTTPClientSession default: a connection idle for longer may have been dropped silently
+// by something in between, so it is not reused.
+constexpr auto kMaxIdle = std::chrono::seconds(8);
+// How far a blocking receive may outlast the deadline; changing the socket's receive timeout
+// only when the one already set could overrun more saves a syscall on nearly every request.
+constexpr auto kDeadlineSlack = std::chrono::milliseconds(2);
+
+/** The connection ended or failed during the exchange; the message is complete. */
+class ConnectionLost : public std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+/** The request's deadline passed. */
+struct DeadlineExceeded {};
 
 std::string basicAuthorization(const PocoHttpTransport::BasicAuth& auth) {
     std::ostringstream out;
@@ -49,132 +73,360 @@ Poco::Net::Context::Ptr makeContext(const TlsSettings& tls) {
     }
 }
 
+/** The Host header value: the port only when it is not the scheme's default (RFC 9110 7.2). */
+std::string hostHeader(const Endpoint& endpoint) {
+    const bool defaultPort = endpoint.port == (endpoint.https() ? 443 : 80);
+    return endpoint.urlHost() + (defaultPort ? "" : ":" + std::to_string(endpoint.port));
+}
+
+/** Time left until the deadline; throws DeadlineExceeded when none is. */
+std::chrono::microseconds remaining(Clock::time_point deadline) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
+    if (left.count() <= 0)
+        throw DeadlineExceeded{};
+    return left;
+}
+
+Poco::Timespan toTimespan(std::chrono::microseconds duration) {
+    return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(duration.count()));
+}
+
+/** Waits until the socket is ready for `events` or the deadline passes (DeadlineExceeded). */
+void waitFor(int fd, short events, Clock::time_point deadline) {
+    for (;;) {
+        const auto left = remaining(deadline);
+        const timespec timeout{static_cast<time_t>(left.count() / 1000000),
+                               static_cast<long>(left.count() % 1000000) * 1000};
+        pollfd watched{fd, events, 0};
+        const int ready = ppoll(&watched, 1, &timeout, nullptr);
+        if (ready > 0)
+            return;  // readable, writable, or an error the next call reports
+        if (ready == 0)
+            throw DeadlineExceeded{};
+        if (errno != EINTR)
+            throw ConnectionLost(std::string("poll failed: ") + std::strerror(errno));
+    }
+}
+
+/** RFC 9110 tchar: the characters of a header name. */
+struct TokenTable {
+    bool allowed[256] = {};
+    constexpr TokenTable() {
+        for (int c = '0'; c <= '9'; ++c)
+            allowed[c] = true;
+        for (int c = 'a'; c <= 'z'; ++c)
+            allowed[c] = allowed[c - 'a' + 'A'] = true;
+        for (const char c : std::string_view("!#$%&'*+-.^_`|~"))
+            allowed[static_cast<unsigned char>(c)] = true;
+    }
+};
+constexpr TokenTable kTokenChars;
+
+bool isTokenChar(char c) {
+    return kTokenChars.allowed[static_cast<unsigned char>(c)];
+}
+
+/** Whether `text` holds a byte that would end a request line or header line early. */
+bool breaksLine(std::string_view text) {
+    // memchr is vectorised; a per-byte check would cost more than the rest of the formatting.
+    return std::memchr(text.data(), '\n', text.size()) != nullptr ||
+           std::memchr(text.data(), '\r', text.size()) != nullptr;
+}
+
+void appendDecimal(std::string& out, size_t value) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    out.append(digits, static_cast<size_t>(end - digits));
+}
+
+}  // namespace
+
+struct PocoHttpTransport::Connection {
+    Connection(const Poco::Net::StreamSocket& connected, bool secure, size_t maxBodyBytes)
+        : socket(connected),
+          fd(static_cast<int>(socket.impl()->sockfd())),
+          tls(secure),
+          parser(maxBodyBytes),
+          buffer(new char[kReadBufferBytes]) {}
+
+    Poco::Net::StreamSocket socket;  // a SecureStreamSocket's implementation when tls
+    int fd;
+    bool tls;
+    std::string request;  // formatted requests; the capacity is reused
+    HttpResponseParser parser;
+    std::unique_ptr<char[]> buffer;
+    Clock::time_point idleSince{};
+    std::chrono::microseconds receiveTimeout{0};  // SO_RCVTIMEO of a plain socket; 0: none
+};
+
+namespace {
+
+/** Makes the next blocking recv on a plain connection return by the deadline (+ the slack). */
+void boundReceive(int fd, std::chrono::microseconds& current, Clock::time_point deadline) {
+    const auto left = remaining(deadline);
+    if (current.count() > 0 && current <= left + kDeadlineSlack)
+        return;
+    const timeval timeout{static_cast<time_t>(left.count() / 1000000),
+                          static_cast<suseconds_t>(left.count() % 1000000)};
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) != 0)
+        throw ConnectionLost(std::string("cannot set a receive timeout: ") + std::strerror(errno));
+    current = left;
+}
+
 }  // namespace
 
 PocoHttpTransport::PocoHttpTransport(Endpoint endpoint, const TlsSettings& tls,
                                      const std::optional<BasicAuth>& auth, size_t maxBodyBytes)
-    : endpoint_(std::move(endpoint)), maxBodyBytes_(maxBodyBytes) {
+    : endpoint_(std::move(endpoint)), baseUrl_(endpoint_.url()), maxBodyBytes_(maxBodyBytes) {
     // Refcounted OpenSSL init; Poco::Net::uninitializeSSL() would also tear down the
     // process-wide SSLManager of the host, so a plugin must not use that pair.
     Poco::Crypto::initializeCrypto();
     if (endpoint_.https())
         context_ = makeContext(tls);
+    fixedHeaders_ = "Host: " + hostHeader(endpoint_) +
+                    "\r\nUser-Agent: watcher-ds\r\nAccept: application/json\r\n";
     if (auth)
-        authorization_ = basicAuthorization(*auth);
+        fixedHeaders_ += "Authorization: " + basicAuthorization(*auth) + "\r\n";
 }
 
 PocoHttpTransport::~PocoHttpTransport() {
-    idle_.clear();
+    {
+        // Closing a TLS connection writes close_notify, which must not raise SIGPIPE either.
+        std::optional<SigpipeGuard> noSigpipe;
+        if (context_)
+            noSigpipe.emplace();
+        idle_.clear();
+    }
     context_.reset();
     Poco::Crypto::uninitializeCrypto();
 }
 
-PocoHttpTransport::Session PocoHttpTransport::acquire(bool& reused) {
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (!idle_.empty()) {
-            Session session = std::move(idle_.back());
+PocoHttpTransport::ConnectionPtr PocoHttpTransport::connect(Clock::time_point deadline) const {
+    // Resolution (getaddrinfo) is not bounded by the deadline: it has no timeout of its own.
+    const Poco::Net::SocketAddress address(endpoint_.host, endpoint_.port);
+    const Poco::Timespan timeout = toTimespan(remaining(deadline));
+    if (context_) {
+        Poco::Net::SecureStreamSocket socket(context_);
+        socket.setPeerHostName(endpoint_.host);  // SNI and the certificate's name check
+        socket.connect(address, timeout);        // TCP, handshake, verification
+        socket.setNoDelay(true);
+        return std::make_unique<Connection>(socket, true, maxBodyBytes_);
+    }
+    Poco::Net::StreamSocket socket;
+    socket.connect(address, timeout);
+    socket.setNoDelay(true);
+    return std::make_unique<Connection>(socket, false, maxBodyBytes_);
+}
+
+PocoHttpTransport::ConnectionPtr PocoHttpTransport::acquire(Clock::time_point now,
+                                                            Clock::time_point deadline, bool probe,
+                                                            bool& reused) {
+    for (;;) {
+        ConnectionPtr connection;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (idle_.empty())
+                break;
+            connection = std::move(idle_.back());
             idle_.pop_back();
-            reused = true;
-            return session;
         }
+        if (now - connection->idleSince > kMaxIdle)
+            continue;
+        // A request that must not be repeated goes only on a connection the server has not
+        // closed meanwhile (an idle connection that is readable has seen EOF or garbage).
+        if (probe) {
+            pollfd watched{connection->fd, POLLIN | POLLRDHUP, 0};
+            if (poll(&watched, 1, 0) != 0)
+                continue;
+        }
+        reused = true;
+        return connection;
     }
     reused = false;
-    Session session;
-    if (context_) {
-        session = std::make_unique<Poco::Net::HTTPSClientSession>(endpoint_.host, endpoint_.port,
-                                                                  context_);
-    } else {
-        session = std::make_unique<Poco::Net::HTTPClientSession>(endpoint_.host, endpoint_.port);
-    }
-    session->setKeepAlive(true);
-    return session;
+    return connect(deadline);
 }
 
-void PocoHttpTransport::release(Session session) {
+void PocoHttpTransport::release(ConnectionPtr connection) {
+    connection->idleSince = Clock::now();
     std::lock_guard<std::mutex> lock(mutex_);
-    if (idle_.size() < kMaxIdleSessions)
-        idle_.push_back(std::move(session));
+    if (idle_.size() < kMaxIdleConnections)
+        idle_.push_back(std::move(connection));
 }
 
-HttpResponse PocoHttpTransport::exchange(Poco::Net::HTTPClientSession& session,
-                                         const HttpRequest& request, bool& reusable) {
-    using Clock = std::chrono::steady_clock;
-    const auto deadline = Clock::now() + request.timeout;
-    session.setTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(
-        std::chrono::duration_cast<std::chrono::microseconds>(request.timeout).count())));
-
-    Poco::Net::HTTPRequest httpRequest(request.method, request.target,
-                                       Poco::Net::HTTPMessage::HTTP_1_1);
-    httpRequest.setKeepAlive(true);
-    httpRequest.set("Accept", "application/json");
-    httpRequest.set("User-Agent", "watcher-ds");
-    if (!authorization_.empty())
-        httpRequest.set("Authorization", authorization_);
-    for (const auto& [name, value] : request.headers)
-        httpRequest.set(name, value);
-    if (!request.body.empty()) {
-        httpRequest.setContentType("application/json");
-        httpRequest.setContentLength(static_cast<std::streamsize>(request.body.size()));
+void PocoHttpTransport::formatRequest(const HttpRequest& request, std::string& out) const {
+    if (request.target.empty() || breaksLine(request.target) ||
+        std::memchr(request.target.data(), ' ', request.target.size()) != nullptr) {
+        throw DatasourceError(WDS_E_INTERNAL, "request target for " + baseUrl_ +
+                                                  " is not percent-encoded: " + request.target);
     }
-    std::ostream& out = session.sendRequest(httpRequest);
-    if (!request.body.empty())
-        out.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
-
-    Poco::Net::HTTPResponse httpResponse;
-    std::istream& in = session.receiveResponse(httpResponse);
-
-    // Read the whole body (even for errors) so the connection stays usable, with a size cap
-    // and an overall deadline: socket timeouts alone let a server that drips bytes stall us.
-    HttpResponse response;
-    response.status = static_cast<int>(httpResponse.getStatus());
-    for (const std::string& name : request.responseHeaders) {
-        if (httpResponse.has(name))
-            response.headers.emplace_back(name, httpResponse.get(name));
-    }
-    char buffer[kReadChunk];
-    while (in) {
-        in.read(buffer, sizeof buffer);
-        response.body.append(buffer, static_cast<size_t>(in.gcount()));
-        if (response.body.size() > maxBodyBytes_) {
-            throw DatasourceError(WDS_E_PROTOCOL, "response from " + baseUrl() +
-                                                      " is larger than the limit of " +
-                                                      std::to_string(maxBodyBytes_) + " bytes");
+    out.clear();
+    out.append(request.method).append(" ").append(request.target).append(" HTTP/1.1\r\n");
+    out.append(fixedHeaders_);
+    for (const auto& [name, value] : request.headers) {
+        if (name.empty() || !std::all_of(name.begin(), name.end(), isTokenChar) ||
+            breaksLine(value) || std::memchr(value.data(), '\0', value.size()) != nullptr) {
+            // The value is not shown: it may be a token.
+            throw DatasourceError(
+                WDS_E_PROTOCOL, "refusing to send an invalid header '" + name + "' to " + baseUrl_);
         }
-        if (Clock::now() > deadline)
-            throw Poco::TimeoutException("response body too slow");
+        out.append(name).append(": ").append(value).append("\r\n");
     }
-    if (!in.eof())
-        throw Poco::IOException("error reading the response body");
-    reusable = httpResponse.getKeepAlive();
+    if (!request.body.empty())
+        out.append("Content-Type: application/json\r\n");
+    if (!request.body.empty() || request.method != "GET") {
+        out.append("Content-Length: ");
+        appendDecimal(out, request.body.size());
+        out.append("\r\n");
+    }
+    out.append("\r\n").append(request.body);
+}
+
+HttpResponse PocoHttpTransport::exchange(Connection& connection, const HttpRequest& request,
+                                         Clock::time_point deadline, bool& reusable) const {
+    HttpResponse response;
+    connection.parser.start(response, request.responseHeaders);
+    formatRequest(request, connection.request);
+
+    const auto lost = [&](const std::string& why) {
+        return ConnectionLost("request to " + baseUrl_ + " failed: " + why);
+    };
+    const auto socketError = [&](int error) {
+        if (error == ECONNRESET || error == EPIPE)
+            return ConnectionLost("connection reset by " + baseUrl_);
+        return lost(std::strerror(error));
+    };
+
+    // Send the request at once. Plain sockets: MSG_NOSIGNAL keeps a reset peer from raising
+    // SIGPIPE. TLS: OpenSSL writes with write(), and the caller blocks SIGPIPE instead.
+    const char* data = connection.request.data();
+    size_t left = connection.request.size();
+    while (left > 0) {
+        const size_t piece = std::min<size_t>(left, INT_MAX);
+        ssize_t sent = 0;
+        if (connection.tls) {
+            try {
+                connection.socket.setSendTimeout(toTimespan(remaining(deadline)));
+                sent = connection.socket.sendBytes(data, static_cast<int>(piece));
+            } catch (const Poco::TimeoutException&) {
+                throw DeadlineExceeded{};
+            } catch (const Poco::Exception& e) {
+                throw lost(e.displayText());
+            }
+        } else {
+            sent = ::send(connection.fd, data, piece, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (sent < 0) {
+                if (errno == EAGAIN || errno == EWOULDBLOCK)
+                    waitFor(connection.fd, POLLOUT, deadline);
+                else if (errno != EINTR)
+                    throw socketError(errno);
+                continue;
+            }
+        }
+        if (sent > 0) {
+            data += sent;
+            left -= static_cast<size_t>(sent);
+        }
+    }
+
+    // Receive until the parser has the whole response. Every wait is bounded by the deadline.
+    bool surplus = false;
+    char* const buffer = connection.buffer.get();
+    while (!connection.parser.complete()) {
+        ssize_t received = 0;
+        if (connection.tls) {
+            try {
+                if (connection.socket.available() == 0)  // nothing decrypted and buffered
+                    waitFor(connection.fd, POLLIN, deadline);
+                connection.socket.setReceiveTimeout(toTimespan(remaining(deadline)));
+                received = connection.socket.receiveBytes(buffer, kReadBufferBytes);
+            } catch (const Poco::TimeoutException&) {
+                throw DeadlineExceeded{};
+            } catch (const Poco::Exception& e) {
+                throw lost(e.displayText());
+            }
+            if (received < 0)  // the TLS layer needs more bytes
+                continue;
+        } else {
+            // A blocking recv, as the raw-socket floor does: no poll() before it.
+            boundReceive(connection.fd, connection.receiveTimeout, deadline);
+            received = ::recv(connection.fd, buffer, kReadBufferBytes, 0);
+            if (received < 0) {
+                // EAGAIN: the receive timeout ran out; the next bound says if the deadline did.
+                if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                    continue;
+                throw socketError(errno);
+            }
+        }
+        if (received == 0) {
+            if (!connection.parser.started())
+                throw ConnectionLost("connection to " + baseUrl_ + " closed without an answer");
+            connection.parser.finish();  // ends a body delimited by the close, or throws
+            break;
+        }
+        const size_t size = static_cast<size_t>(received);
+        surplus = connection.parser.feed(buffer, size) < size;
+    }
+    // Bytes after the response (nothing was pipelined) mean the stream is out of step.
+    reusable = connection.parser.keepAlive() && !surplus;
     return response;
 }
 
 HttpResponse PocoHttpTransport::send(const HttpRequest& request) {
-    const std::string where = baseUrl();
-    const SigpipeGuard noSigpipe;
-    // A kept-alive socket the server has closed fails on first use; that one failure is retried
-    // at once on a fresh connection and is not counted as an attempt of the retry policy.
+    const Clock::time_point start = Clock::now();
+    const Clock::time_point deadline = start + request.timeout;
+    std::optional<SigpipeGuard> noSigpipe;  // see SigpipeGuard: OpenSSL writes with write()
+    if (context_)
+        noSigpipe.emplace();
+    const bool idempotent = request.method == "GET";
+    const auto path = [&] { return baseUrl_ + request.target.substr(0, request.target.find('?')); };
+
+    // A kept-alive connection the server has closed fails before any answer byte; that one
+    // failure is retried at once on a fresh connection and is not an attempt of the retry
+    // policy. Only GET: the server may have acted on another method before closing.
     for (int round = 0;; ++round) {
         bool reused = false;
-        Session session = acquire(reused);
-        bool reusable = false;
+        ConnectionPtr connection;
         try {
-            HttpResponse response = exchange(*session, request, reusable);
+            connection = acquire(start, deadline, !idempotent, reused);
+            bool reusable = false;
+            HttpResponse response = exchange(*connection, request, deadline, reusable);
             if (reusable)
-                release(std::move(session));
+                release(std::move(connection));
             return response;
+        } catch (const ConnectionLost& e) {
+            if (reused && round == 0 && idempotent && !connection->parser.started())
+                continue;
+            throw DatasourceError(WDS_E_UNAVAILABLE, e.what());
+        } catch (const DeadlineExceeded&) {
+            const bool partial = connection && connection->parser.started();
+            throw DatasourceError(
+                WDS_E_TIMEOUT, (partial ? "incomplete answer from " : "no answer from ") +
+                                   baseUrl_ + " within " + std::to_string(request.timeout.count()) +
+                                   " ms");
+        } catch (const HttpParseError& e) {
+            switch (e.kind()) {
+                case HttpParseError::Kind::Truncated:
+                    throw DatasourceError(WDS_E_UNAVAILABLE,
+                                          "incomplete answer from " + path() + ": " + e.what());
+                case HttpParseError::Kind::TooLarge:
+                    throw DatasourceError(WDS_E_PROTOCOL,
+                                          "refused the answer from " + path() + ": " + e.what());
+                default:
+                    throw DatasourceError(WDS_E_PROTOCOL,
+                                          "malformed HTTP answer from " + path() + ": " + e.what());
+            }
         } catch (const DatasourceError&) {
             throw;
         } catch (const Poco::TimeoutException&) {
-            throw DatasourceError(WDS_E_TIMEOUT, "no answer from " + where + " within " +
+            throw DatasourceError(WDS_E_TIMEOUT, "no answer from " + baseUrl_ + " within " +
                                                      std::to_string(request.timeout.count()) +
                                                      " ms");
         } catch (const Poco::Net::ConnectionRefusedException&) {
-            throw DatasourceError(WDS_E_UNAVAILABLE, "connection refused by " + where);
+            throw DatasourceError(WDS_E_UNAVAILABLE, "connection refused by " + baseUrl_);
         } catch (const Poco::Net::CertificateValidationException& e) {
             // Poco's post-handshake check: the chain is trusted but the names do not match.
-            throw DatasourceError(WDS_E_TLS, "TLS failure with " + where +
+            throw DatasourceError(WDS_E_TLS, "TLS failure with " + baseUrl_ +
                                                  ": the server certificate does not match host '" +
                                                  endpoint_.host + "' (" + e.displayText() + ")");
         } catch (const Poco::Net::SSLException& e) {
@@ -183,29 +435,13 @@ HttpResponse PocoHttpTransport::send(const HttpRequest& request) {
                 hint = " (the server certificate is not signed by a trusted CA: check cafile)";
             }
             throw DatasourceError(WDS_E_TLS,
-                                  "TLS failure with " + where + ": " + e.displayText() + hint);
+                                  "TLS failure with " + baseUrl_ + ": " + e.displayText() + hint);
         } catch (const Poco::Net::DNSException& e) {
             throw DatasourceError(WDS_E_UNAVAILABLE,
-                                  "cannot resolve host of " + where + ": " + e.displayText());
-        } catch (const Poco::Net::NoMessageException&) {
-            if (reused && round == 0)
-                continue;
-            throw DatasourceError(WDS_E_UNAVAILABLE,
-                                  "connection to " + where + " closed without an answer");
-        } catch (const Poco::Net::ConnectionResetException&) {
-            if (reused && round == 0)
-                continue;
-            throw DatasourceError(WDS_E_UNAVAILABLE, "connection reset by " + where);
-        } catch (const Poco::Net::ConnectionAbortedException&) {
-            if (reused && round == 0)
-                continue;
-            throw DatasourceError(WDS_E_UNAVAILABLE, "connection aborted by " + where);
-        } catch (const Poco::Net::MessageException& e) {
-            throw DatasourceError(WDS_E_PROTOCOL,
-                                  "malformed HTTP answer from " + where + ": " + e.displayText());
+                                  "cannot resolve host of " + baseUrl_ + ": " + e.displayText());
         } catch (const Poco::Exception& e) {
             throw DatasourceError(WDS_E_UNAVAILABLE,
-                                  "request to " + where + " failed: " + e.displayText());
+                                  "cannot connect to " + baseUrl_ + ": " + e.displayText());
         }
     }
 }

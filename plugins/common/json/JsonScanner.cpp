@@ -101,18 +101,25 @@ void JsonScanner::appendUtf8(std::string& out, unsigned cp) {
     }
 }
 
+size_t JsonScanner::quoteOrEscape() const {
+    // A plain loop: string_view::find_first_of calls memchr on the set for every byte.
+    size_t at = pos_;
+    while (at < text_.size() && text_[at] != '"' && text_[at] != '\\')
+        ++at;
+    if (at == text_.size())
+        fail("unterminated string");
+    return at;
+}
+
 std::string JsonScanner::readString() {
     expect('"');
-    std::string out;
-    while (true) {
-        // Copy the run up to the next quote or escape in one go: most strings have neither.
-        const size_t special = text_.find_first_of("\"\\", pos_);
-        if (special == std::string_view::npos)
-            fail("unterminated string");
-        out.append(text_.data() + pos_, special - pos_);
-        pos_ = special + 1;
-        if (text_[special] == '"')
-            return out;
+    // Most strings have no escape: built from one run, without appending.
+    size_t special = quoteOrEscape();
+    std::string out(text_.data() + pos_, special - pos_);
+    pos_ = special + 1;
+    if (text_[special] == '"')
+        return out;
+    while (true) {  // just after a backslash
         if (pos_ >= text_.size())
             fail("unterminated escape");
         const char e = text_[pos_++];
@@ -161,6 +168,11 @@ std::string JsonScanner::readString() {
             default:
                 fail("bad escape");
         }
+        special = quoteOrEscape();
+        out.append(text_.data() + pos_, special - pos_);
+        pos_ = special + 1;
+        if (text_[special] == '"')
+            return out;
     }
 }
 

@@ -40,6 +40,8 @@ class JsonScanner {
   private:
     [[noreturn]] void fail(const std::string& what) const;
     void skipSpace();
+    /** Position of the next '"' or '\\' from pos_; fails at the end of the text. */
+    size_t quoteOrEscape() const;
     void skipLiteral(std::string_view literal);
     void appendUtf8(std::string& out, unsigned codePoint);
     unsigned readHex4();

@@ -18,6 +18,11 @@ namespace {
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
+/** `text == literal` inline: std::string == const char* calls out of line into libstdc++. */
+bool is(const std::string& text, std::string_view literal) {
+    return std::string_view(text) == literal;
+}
+
 [[noreturn]] void malformed(const std::string& where, const std::string& what) {
     throw DatasourceError(WDS_E_PROTOCOL, "unexpected answer to " + where + ": " + what);
 }
@@ -39,12 +44,12 @@ void walkEnvelope(const std::string& body, const std::string& where, const Logge
         bool first = true;
         std::string key;
         while (json.nextMember(first, key)) {
-            if (key == "status" && json.peek() == '"') {
+            if (is(key, "status") && json.peek() == '"') {
                 status = json.readString();
-            } else if (key == "data" && (status.empty() || status == "success")) {
+            } else if (is(key, "data") && (status.empty() || is(status, "success"))) {
                 onData(json);
                 sawData = true;
-            } else if (key == "warnings" && json.peek() == '[') {
+            } else if (is(key, "warnings") && json.peek() == '[') {
                 bool firstWarning = true;
                 while (json.nextElement(firstWarning)) {
                     if (json.peek() == '"') {
@@ -61,7 +66,7 @@ void walkEnvelope(const std::string& body, const std::string& where, const Logge
     } catch (const JsonScanner::Error& e) {
         malformed(where, "invalid JSON (" + e.what + "): " + errorText(body));
     }
-    if (status != "success")
+    if (!is(status, "success"))
         malformed(where, "status '" + status + "': " + errorText(body));
     if (!sawData)
         malformed(where, "no 'data'");
@@ -85,15 +90,15 @@ std::string printableExcerpt(const std::string& body) {
 }  // namespace
 
 bool parseSampleValue(const std::string& text, double& value) {
-    if (text == "NaN") {
+    if (is(text, "NaN")) {
         value = std::numeric_limits<double>::quiet_NaN();
         return true;
     }
-    if (text == "+Inf" || text == "Inf") {
+    if (is(text, "+Inf") || is(text, "Inf")) {
         value = std::numeric_limits<double>::infinity();
         return true;
     }
-    if (text == "-Inf") {
+    if (is(text, "-Inf")) {
         value = -std::numeric_limits<double>::infinity();
         return true;
     }
@@ -144,9 +149,9 @@ Sample readSample(JsonScanner& json, const std::string& where) {
     if (json.peek() != '{')
         malformed(where, "a vector element that is not an object");
     while (json.nextMember(first, key)) {
-        if (key == "metric" && json.peek() == '{') {
+        if (is(key, "metric") && json.peek() == '{') {
             readLabels(json, where, sample.labels);
-        } else if (key == "value") {
+        } else if (is(key, "value")) {
             readPoint(json, where, sample.timestampS, sample.value);
             sawValue = true;
         } else {
@@ -167,9 +172,9 @@ Series readSeries(JsonScanner& json, const std::string& where) {
     if (json.peek() != '{')
         malformed(where, "a matrix element that is not an object");
     while (json.nextMember(first, key)) {
-        if (key == "metric" && json.peek() == '{') {
+        if (is(key, "metric") && json.peek() == '{') {
             readLabels(json, where, series.labels);
-        } else if (key == "values" && json.peek() == '[') {
+        } else if (is(key, "values") && json.peek() == '[') {
             sawValues = true;
             bool firstPoint = true;
             while (json.nextElement(firstPoint)) {
@@ -198,10 +203,10 @@ std::vector<Element> decodeResult(const std::string& body, const std::string& wh
         bool first = true;
         std::string key;
         while (json.nextMember(first, key)) {
-            if (key == "resultType" && json.peek() == '"') {
+            if (is(key, "resultType") && json.peek() == '"') {
                 resultType = json.readString();
-            } else if (key == "result" && json.peek() == '[' &&
-                       (resultType.empty() || resultType == expectedType)) {
+            } else if (is(key, "result") && json.peek() == '[' &&
+                       (resultType.empty() || is(resultType, expectedType))) {
                 sawResult = true;
                 bool firstElement = true;
                 while (json.nextElement(firstElement))
@@ -211,7 +216,7 @@ std::vector<Element> decodeResult(const std::string& body, const std::string& wh
             }
         }
     });
-    if (resultType != expectedType)
+    if (!is(resultType, expectedType))
         malformed(where, "result type '" + resultType + "', not a " + expectedType);
     if (!sawResult)
         malformed(where, "no 'result' array");
@@ -254,7 +259,7 @@ std::vector<std::string> decodeTargetLabelValues(const std::string& body, const 
         bool first = true;
         std::string key;
         while (json.nextMember(first, key)) {
-            if (key != "activeTargets" || json.peek() != '[') {
+            if (!is(key, "activeTargets") || json.peek() != '[') {
                 json.skipValue();  // droppedTargets can be the larger part: never decoded
                 continue;
             }
@@ -268,7 +273,7 @@ std::vector<std::string> decodeTargetLabelValues(const std::string& body, const 
                 bool firstField = true;
                 std::string field;
                 while (json.nextMember(firstField, field)) {
-                    if (field != "labels" || json.peek() != '{') {
+                    if (!is(field, "labels") || json.peek() != '{') {
                         json.skipValue();
                         continue;
                     }

@@ -1,5 +1,9 @@
 #include "prometheus_api/PromApiClient.h"
 
+#include <charconv>
+#include <cstdint>
+#include <cstring>
+
 #include "errors/DatasourceError.h"
 
 namespace wds {
@@ -26,35 +30,85 @@ PromApiClient::PromApiClient(std::shared_ptr<HttpTransport> transport, std::stri
       log_(std::move(log)) {}
 
 std::string PromApiClient::formatTime(int64_t unixMs) {
-    std::string millis = std::to_string(unixMs % 1000);
-    return std::to_string(unixMs / 1000) + "." + std::string(3 - millis.size(), '0') + millis;
+    char text[32];
+    char* end = std::to_chars(text, text + 24, unixMs / 1000).ptr;
+    const auto millis = static_cast<int>(unixMs % 1000);
+    *end++ = '.';
+    *end++ = static_cast<char>('0' + millis / 100);
+    *end++ = static_cast<char>('0' + millis / 10 % 10);
+    *end++ = static_cast<char>('0' + millis % 10);
+    return std::string(text, end);
 }
 
-std::string PromApiClient::percentEncode(const std::string& text) {
-    static const char* const kHex = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(text.size() * 3 / 2);
-    for (const char ch : text) {
-        const auto c = static_cast<unsigned char>(ch);
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            out += ch;
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 0xF];
+namespace {
+
+/** Each byte as it appears in a query: itself if RFC 3986 unreserved, else %XX. */
+struct EncodingTable {
+    struct Entry {
+        char text[4];  // 4 bytes so that one fixed-size copy writes any entry
+        uint8_t size;
+    };
+    Entry entries[256] = {};
+    constexpr EncodingTable() {
+        constexpr char kHex[] = "0123456789ABCDEF";
+        for (int c = 0; c < 256; ++c) {
+            const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+                                    c == '~';
+            Entry& e = entries[c];
+            if (unreserved) {
+                e.text[0] = static_cast<char>(c);
+                e.size = 1;
+            } else {
+                e.text[0] = '%';
+                e.text[1] = kHex[c >> 4];
+                e.text[2] = kHex[c & 0xF];
+                e.size = 3;
+            }
         }
     }
+};
+constexpr EncodingTable kEncoding;
+
+}  // namespace
+
+void PromApiClient::appendPercentEncoded(std::string& out, std::string_view text) {
+    // Room for the worst case once (+1: every copy writes 4 bytes), branch-free copies from the
+    // table, one final trim.
+    const size_t start = out.size();
+    out.resize(start + text.size() * 3 + 1);
+    char* next = out.data() + start;
+    for (const char ch : text) {
+        const EncodingTable::Entry& e = kEncoding.entries[static_cast<unsigned char>(ch)];
+        std::memcpy(next, e.text, sizeof e.text);
+        next += e.size;
+    }
+    out.resize(static_cast<size_t>(next - out.data()));
+}
+
+std::string PromApiClient::percentEncode(std::string_view text) {
+    std::string out;
+    appendPercentEncoded(out, text);
     return out;
 }
 
 std::string PromApiClient::get(const std::string& apiPath, const Params& params,
                                const std::string& what, std::chrono::milliseconds timeout) const {
     HttpRequest request;
-    request.target = apiPrefix_ + apiPath;
-    for (size_t i = 0; i < params.size(); ++i) {
-        request.target += (i == 0 ? '?' : '&');
-        request.target += percentEncode(params[i].first) + "=" + percentEncode(params[i].second);
+    size_t worstCase = apiPrefix_.size() + apiPath.size();
+    for (const auto& [name, value] : params)
+        worstCase += 2 + 3 * (name.size() + value.size());
+    request.target.reserve(worstCase);
+    request.target.append(apiPrefix_).append(apiPath);
+    char separator = '?';
+    for (const auto& [name, value] : params) {
+        if (value.empty())
+            continue;
+        request.target += separator;
+        separator = '&';
+        appendPercentEncoded(request.target, name);
+        request.target += '=';
+        appendPercentEncoded(request.target, value);
     }
     request.timeout = timeout.count() > 0 ? timeout : defaultTimeout_;
 
@@ -70,15 +124,28 @@ std::string PromApiClient::get(const std::string& apiPath, const Params& params,
     });
 }
 
+namespace {
+
+/** "<ms>ms": the server-side timeout parameter, formatted without allocating. */
+std::string_view millisText(std::chrono::milliseconds timeout, char (&buffer)[32]) {
+    char* end = std::to_chars(buffer, buffer + 24, timeout.count()).ptr;
+    *end++ = 'm';
+    *end++ = 's';
+    return std::string_view(buffer, static_cast<size_t>(end - buffer));
+}
+
+}  // namespace
+
 std::string PromApiClient::query(const std::string& promql, int64_t evalTimeMs,
                                  std::chrono::milliseconds timeout, const std::string& what) const {
-    Params params{{"query", promql}};
-    if (evalTimeMs != 0)
-        params.emplace_back("time", formatTime(evalTimeMs));
+    const std::string time = evalTimeMs != 0 ? formatTime(evalTimeMs) : std::string();
     const auto effective = timeout.count() > 0 ? timeout : defaultTimeout_;
     // Let the server give up (with its own clear error) no later than we would.
-    params.emplace_back("timeout", std::to_string(effective.count()) + "ms");
-    return get("query", params, what, effective);
+    char serverTimeout[32];
+    return get(
+        "query",
+        {{"query", promql}, {"time", time}, {"timeout", millisText(effective, serverTimeout)}},
+        what, effective);
 }
 
 std::vector<promjson::Sample> PromApiClient::instantQuery(const std::string& promql,
@@ -98,13 +165,19 @@ std::vector<promjson::Series> PromApiClient::rangeQuery(const std::string& promq
                                                         int64_t endMs, int64_t stepS,
                                                         std::chrono::milliseconds timeout) const {
     const auto effective = timeout.count() > 0 ? timeout : defaultTimeout_;
-    const Params params{{"query", promql},
-                        {"start", formatTime(startMs)},
-                        {"end", formatTime(endMs)},
-                        {"step", std::to_string(stepS)},
-                        {"timeout", std::to_string(effective.count()) + "ms"}};
+    const std::string start = formatTime(startMs);
+    const std::string end = formatTime(endMs);
+    const std::string step = std::to_string(stepS);
+    char serverTimeout[32];
     const std::string what = "range query `" + promql + "` at " + baseUrl();
-    return promjson::decodeMatrix(get("query_range", params, what, effective), what, log_);
+    const std::string body = get("query_range",
+                                 {{"query", promql},
+                                  {"start", start},
+                                  {"end", end},
+                                  {"step", step},
+                                  {"timeout", millisText(effective, serverTimeout)}},
+                                 what, effective);
+    return promjson::decodeMatrix(body, what, log_);
 }
 
 std::vector<std::string> PromApiClient::activeTargetLabelValues(const std::string& label) const {

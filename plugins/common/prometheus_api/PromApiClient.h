@@ -1,9 +1,11 @@
 #pragma once
 
 #include <chrono>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -21,7 +23,8 @@ namespace wds {
  */
 class PromApiClient {
   public:
-    using Params = std::vector<std::pair<std::string, std::string>>;
+    /** Query parameters, percent-encoded into the target; an empty value leaves one out. */
+    using Params = std::initializer_list<std::pair<std::string_view, std::string_view>>;
 
     PromApiClient(std::shared_ptr<HttpTransport> transport, std::string rootPath, RetryPolicy retry,
                   std::chrono::milliseconds defaultTimeout, Logger log);
@@ -55,10 +58,12 @@ class PromApiClient {
     void setForbiddenHint(std::string hint) { forbiddenHint_ = std::move(hint); }
     const Logger& logger() const { return log_; }
 
-    /** "1700000000.5" for 1700000000500 ms: Prometheus' float-seconds time format. */
+    /** "1700000000.500" for 1700000000500 ms (>= 0): Prometheus' float-seconds time format. */
     static std::string formatTime(int64_t unixMs);
     /** RFC 3986 percent-encoding of everything but unreserved characters. */
-    static std::string percentEncode(const std::string& text);
+    static std::string percentEncode(std::string_view text);
+    /** percentEncode appending to `out`: no temporary strings. */
+    static void appendPercentEncoded(std::string& out, std::string_view text);
 
   private:
     /** GETs /api/v1/query with the time and a server-side timeout; returns the body. */

@@ -1,3 +1,5 @@
+#include <cstdio>
+
 #include <gtest/gtest.h>
 
 #include "MockTransport.h"
@@ -114,6 +116,25 @@ TEST(PromApiClientStatic, Formatting) {
     EXPECT_EQ(PromApiClient::formatTime(1700000000123), "1700000000.123");
     EXPECT_EQ(PromApiClient::percentEncode("a-Z_0.~ +&=/%"), "a-Z_0.~%20%2B%26%3D%2F%25");
     EXPECT_EQ(PromApiClient::percentEncode("\xc3\xa9"), "%C3%A9");
+}
+
+TEST(PromApiClientStatic, PercentEncodingOfEveryByte) {
+    const std::string unreserved =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+    std::string out = "prefix=";
+    for (int byte = 0; byte < 256; ++byte) {
+        const char c = static_cast<char>(byte);
+        PromApiClient::appendPercentEncoded(out, std::string(1, c));
+        if (unreserved.find(c) != std::string::npos) {
+            EXPECT_EQ(out.back(), c) << byte;
+        } else {
+            char expected[4];
+            std::snprintf(expected, sizeof expected, "%%%02X", byte);
+            EXPECT_EQ(out.substr(out.size() - 3), expected) << byte;
+        }
+    }
+    EXPECT_EQ(out.substr(0, 7), "prefix=") << "appending keeps what was there";
+    EXPECT_EQ(out.size(), 7 + unreserved.size() + 3 * (256 - unreserved.size()));
 }
 
 }  // namespace
