@@ -22,8 +22,20 @@ std::string BenchData::uuid(int i) const {
 }
 
 size_t BenchData::seriesCount() const {
-    return static_cast<size_t>(hosts) * (kCpus * 4 + 2) +
-           static_cast<size_t>(instances) * seriesPerInstance * 2;
+    const size_t perHost = kCpus * 4 + (memorySeries ? 2 : 0);
+    const size_t perInstance = static_cast<size_t>(seriesPerInstance) * (memorySeries ? 2 : 1);
+    return static_cast<size_t>(hosts) * perHost + static_cast<size_t>(instances) * perInstance;
+}
+
+std::string BenchData::describe() const {
+    const std::string memory = memorySeries ? " + 2 memory series" : "";
+    return std::to_string(hosts) + " hosts (" + std::to_string(kCpus) + " CPUs x 4 modes" + memory +
+           " each, 2 scrape targets each), " + std::to_string(instances) + " instances (" +
+           std::to_string(seriesPerInstance) + " series per metric" +
+           (memorySeries ? "" : ", CPU only") + ", distinct orig_timestamp); " +
+           std::to_string(seriesCount()) + " series x " + std::to_string(windowS / stepS + 1) +
+           " samples (" + std::to_string(windowS / 60) + " min every " + std::to_string(stepS) +
+           " s)";
 }
 
 void BenchData::writeOpenMetrics(const std::string& path) const {
@@ -35,7 +47,7 @@ void BenchData::writeOpenMetrics(const std::string& path) const {
     const int64_t start = kEnd - windowS;
     // One series: a linear function of time, ascending samples (promtool needs that order).
     const auto series = [&](const char* name, const std::string& labels, double v0, double slope) {
-        for (int64_t t = start; t <= kEnd; t += kStep)
+        for (int64_t t = start; t <= kEnd; t += stepS)
             std::fprintf(f, "%s{%s} %.17g %lld\n", name, labels.c_str(),
                          v0 + slope * static_cast<double>(t - start), static_cast<long long>(t));
     };
@@ -56,6 +68,8 @@ void BenchData::writeOpenMetrics(const std::string& path) const {
         }
     }
     for (const char* family : {"node_memory_MemTotal_bytes", "node_memory_MemAvailable_bytes"}) {
+        if (!memorySeries)
+            break;
         const bool total = std::string(family) == "node_memory_MemTotal_bytes";
         std::fprintf(f, "# TYPE %s gauge\n", family);
         for (int h = 0; h < hosts; ++h) {
@@ -67,6 +81,8 @@ void BenchData::writeOpenMetrics(const std::string& path) const {
     }
     for (const char* family : {"ceilometer_cpu", "ceilometer_memory_usage"}) {
         const bool cpu = std::string(family) == "ceilometer_cpu";
+        if (!cpu && !memorySeries)
+            break;
         std::fprintf(f, "# TYPE %s %s\n", family, cpu ? "unknown" : "gauge");
         for (int i = 0; i < instances; ++i) {
             for (int s = 1; s <= seriesPerInstance; ++s) {
@@ -99,6 +115,19 @@ std::vector<wds::testing::ScrapeTarget> BenchData::targets() const {
         }
     }
     return out;
+}
+
+std::unique_ptr<wds::testing::PrometheusServer> BenchData::serve(const std::string& workDir) const {
+    const std::string file = workDir + "/data.om";
+    writeOpenMetrics(file);
+    wds::testing::PrometheusOptions options;
+    options.openMetricsFile = file;
+    options.targets = targets();
+    options.readyTimeout = std::chrono::seconds(240);
+    auto prom = std::make_unique<wds::testing::PrometheusServer>(options);
+    prom->start();
+    std::remove(file.c_str());
+    return prom;
 }
 
 }  // namespace wdsbench

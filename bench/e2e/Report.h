@@ -36,6 +36,26 @@ struct StartupRow {
     long heapHeldKiB = 0;  // malloc'd bytes the live source keeps (mallinfo2)
 };
 
+/** One batch call vs the same resources asked one statistic_aggregation call at a time. */
+struct BatchRow {
+    std::string metric;
+    int resources = 0;
+    bool regex = false;    // the batch named its resources (else: every resource, filtered)
+    size_t urlBytes = 0;   // the batch's request line
+    size_t bodyBytes = 0;  // the batch's answer
+    unsigned batchQueries = 0, perCallQueries = 0;
+    double batchMs = 0, perCallMs = 0, floorMs = 0;  // medians; floor: the batch's GET alone
+    double batchCpuMs = 0;                           // the calling thread's CPU in the batch
+    int reps = 0;
+    size_t compared = 0;  // values found bitwise identical, over all repetitions
+};
+
+struct BatchSection {
+    std::string dataset;
+    double setupS = 0;  // writing, backfilling and starting its Prometheus
+    std::vector<BatchRow> rows;
+};
+
 /** Throughput of a fixed number of threads, and where the CPU went meanwhile. */
 struct Rate {
     double perS = 0;
@@ -81,6 +101,7 @@ struct Results {
     int periodS = 0;
     std::vector<PerCallRow> perCall;
     std::vector<LocalRow> local;
+    BatchSection batch;
     std::string concurrencyMetric;
     std::vector<ConcurrencyRow> concurrency;      // against Prometheus
     std::vector<ConcurrencyRow> concurrencyStub;  // against the stub; localPerS set

@@ -5,10 +5,10 @@
 //   wds_bench_e2e [--out-md F] [--out-json F] [--micro-json F] [--hosts N] [--instances N]
 //                 [--series N] [--window S] [--calls N] [--memory-calls N] [--concurrency-ms MS]
 //                 [--profile-calls N] [--startup-targets 10,1000,10000] [--startup-reps K]
-//                 [--phases per-call,concurrency,memory,profile,startup]
+//                 [--batch-hosts 10,100,1000] [--batch-reps K]
+//                 [--phases per-call,batch,concurrency,memory,profile,startup]
 //   wds_bench_e2e startup-child --port P --request FILE --reps K    (one fresh process per size)
 //   wds_bench_e2e profile-child --port P --requests FILE --calls N  (run under callgrind)
-#include <dlfcn.h>
 #include <malloc.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -32,9 +32,11 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include "Batch.h"
 #include "BenchData.h"
 #include "CaptureServer.h"
 #include "FloorClient.h"
+#include "Harness.h"
 #include "Profile.h"
 #include "Report.h"
 #include "servers/ChildProcess.h"
@@ -45,18 +47,7 @@
 namespace wdsbench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using Args = std::map<std::string, std::string>;
-
-double usSince(Clock::time_point start) {
-    return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
-}
-
-double threadCpuUs() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
-}
 
 /** A "VmRSS:" (default) or "VmHWM:" (peak RSS) line of /proc/self/status, in KiB. */
 long rssKiB(const char* field = "VmRSS:") {
@@ -73,10 +64,6 @@ long heapInUseKiB() {
     return static_cast<long>(mallinfo2().uordblks / 1024);
 }
 
-void progress(const std::string& text) {
-    std::cerr << "bench: " << text << std::endl;
-}
-
 std::string readFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -84,42 +71,6 @@ std::string readFile(const std::string& path) {
 
 void writeFile(const std::string& path, const std::string& text) {
     std::ofstream(path, std::ios::binary) << text;
-}
-
-// ---- the plugin, as a host loads it ----------------------------------------------------------
-
-const wds_plugin_v1& loadPlugin(const std::string& path) {
-    // Never unloaded: the process ends right after the benchmark.
-    void* library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (library == nullptr)
-        throw std::runtime_error(std::string("dlopen: ") + dlerror());
-    auto entry =
-        reinterpret_cast<wds_plugin_entry_v1_fn>(dlsym(library, WDS_PLUGIN_ENTRY_V1_SYMBOL));
-    const wds_plugin_v1* plugin = entry != nullptr ? entry(nullptr) : nullptr;
-    if (plugin == nullptr)
-        throw std::runtime_error(path + ": no usable " WDS_PLUGIN_ENTRY_V1_SYMBOL);
-    return *plugin;
-}
-
-wds::Source connect(const wds_plugin_v1& plugin, int port) {
-    wds::Outcome outcome;
-    wds::Source source = wds::Source::create(
-        plugin,
-        {{"prometheus_client.host", "127.0.0.1"}, {"prometheus_client.port", std::to_string(port)}},
-        {}, outcome);
-    if (!source)
-        throw std::runtime_error("create failed: " + outcome.message);
-    return source;
-}
-
-void check(const wds::ValueResult& result) {
-    if (!result.ok())
-        throw std::runtime_error("plugin call failed: " + result.message);
-}
-
-void check(const FloorClient::Reply& reply) {
-    if (reply.status != 200)
-        throw std::runtime_error("floor GET answered HTTP " + std::to_string(reply.status));
 }
 
 struct Metric {
@@ -424,11 +375,6 @@ int startupChild(const Args& args) {
     return 0;
 }
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0 : v[v.size() / 2];
-}
-
 double p90(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v.empty() ? 0 : v[std::min(v.size() - 1, v.size() * 9 / 10)];
@@ -587,41 +533,26 @@ int run(const Args& args) {
     r.machine = machine();
     r.plugin = pluginPath;
     r.periodS = kPeriodS;
-    const size_t samples = static_cast<size_t>(data.windowS / BenchData::kStep + 1);
-    r.dataset = std::to_string(data.hosts) + " hosts (" + std::to_string(BenchData::kCpus) +
-                " CPUs x 4 modes + 2 memory series each, 2 scrape targets each), " +
-                std::to_string(data.instances) + " instances (" +
-                std::to_string(data.seriesPerInstance) +
-                " series per metric, distinct orig_timestamp); " +
-                std::to_string(data.seriesCount()) + " series x " + std::to_string(samples) +
-                " samples (" + std::to_string(data.windowS / 60) + " min every 15 s)";
+    r.dataset = data.describe();
 
     wds::testing::TempDir dir("wds-bench-");
     progress("writing the data set: " + r.dataset);
-    data.writeOpenMetrics(dir.file("bench.om"));
-    wds::testing::PrometheusOptions options;
-    options.openMetricsFile = dir.file("bench.om");
-    options.targets = data.targets();
-    options.readyTimeout = std::chrono::seconds(180);
-    wds::testing::PrometheusServer prom(options);
-    progress("backfilling and starting Prometheus");
-    prom.start();
-    r.prometheus = prometheusVersion(prom);
-    std::remove(dir.file("bench.om").c_str());
+    const auto prom = data.serve(dir.path());
+    r.prometheus = prometheusVersion(*prom);
 
     const wds_plugin_v1& plugin = loadPlugin(pluginPath);
     progress("capturing the plugin's requests");
-    const Workload work = capture(plugin, data, prom.port());
+    const Workload work = capture(plugin, data, prom->port());
     // --phases picks a subset, e.g. for a quick look at one of them.
     const std::string phases = args.count("phases")
                                    ? "," + args.at("phases") + ","
-                                   : ",per-call,concurrency,memory,profile,startup,";
+                                   : ",per-call,batch,concurrency,memory,profile,startup,";
     const auto phase = [&](const char* name) {
         return phases.find("," + std::string(name) + ",") != std::string::npos;
     };
     if (phase("per-call")) {
-        wds::Source source = connect(plugin, prom.port());
-        FloorClient floor(prom.port());
+        wds::Source source = connect(plugin, prom->port());
+        FloorClient floor(prom->port());
         for (size_t m = 0; m < std::size(kMetrics); ++m) {
             progress(std::string("per-call: ") + kMetrics[m].name);
             r.perCall.push_back(perCall(source, floor, work.byMetric[m], kMetrics[m].name, calls));
@@ -638,8 +569,8 @@ int run(const Args& args) {
         }
         r.concurrencyMetric = kMetrics[m].name;
         progress("concurrency against Prometheus: " + r.concurrencyMetric);
-        wds::Source source = connect(plugin, prom.port());
-        r.concurrency = concurrency(source, prom.port(), work.byMetric[m], seconds, 2, nullptr);
+        wds::Source source = connect(plugin, prom->port());
+        r.concurrency = concurrency(source, prom->port(), work.byMetric[m], seconds, 2, nullptr);
     }
     if (phase("concurrency")) {
         // The same with a stub that answers at once: the client side alone (host_cpu_usage,
@@ -658,7 +589,7 @@ int run(const Args& args) {
     }
     if (phase("memory")) {
         progress("memory: " + std::to_string(memoryCalls) + " calls");
-        r.memory = memory(plugin, prom.port(), work, memoryCalls, 2);
+        r.memory = memory(plugin, prom->port(), work, memoryCalls, 2);
     }
     if (phase("profile")) {
         progress("profile: callgrind");
@@ -668,11 +599,30 @@ int run(const Args& args) {
         writeFile(dir.file("profile.requests"), requests);
         const int profileCalls = static_cast<int>(num("profile-calls", 200));
         r.profile = runCallgrind(
-            {self, "profile-child", "--plugin", pluginPath, "--port", std::to_string(prom.port()),
+            {self, "profile-child", "--plugin", pluginPath, "--port", std::to_string(prom->port()),
              "--requests", dir.file("profile.requests"), "--calls", std::to_string(profileCalls)},
             profileCalls, dir.path());
     }
-    prom.stop();
+    prom->stop();
+
+    if (phase("batch")) {
+        // Its own, larger data set: the other phases keep the small one they are judged on.
+        BatchOptions options;
+        options.periodS = kPeriodS;
+        options.reps = static_cast<int>(num("batch-reps", 5));
+        options.hostCounts.clear();
+        std::stringstream counts(args.count("batch-hosts") ? args.at("batch-hosts")
+                                                           : "10,100,1000");
+        for (std::string n; std::getline(counts, n, ',');)
+            options.hostCounts.push_back(std::stoi(n));
+        BenchData batchData;
+        batchData.hosts = *std::max_element(options.hostCounts.begin(), options.hostCounts.end());
+        batchData.instances = 10 * batchData.hosts;
+        batchData.stepS = 30;
+        batchData.memorySeries = false;
+        progress("batch: writing the data set: " + batchData.describe());
+        r.batch = measureBatch(plugin, batchData, options);
+    }
 
     std::stringstream sizes(args.count("startup-targets") ? args.at("startup-targets")
                                                           : "10,1000,10000");
