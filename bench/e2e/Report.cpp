@@ -186,11 +186,12 @@ void writeSummary(std::ostringstream& md, const Results& r) {
            << " resources: " << thousands(row->perCallQueries) << " calls take "
            << fmt(row->perCallMs, 0) << " ms ("
            << fmt(1000 * row->perCallMs / row->perCallQueries, 0) << " µs each), one batch "
-           << fmt(row->batchMs, 1) << " ms, of which the server's own time for its one query is "
-           << fmt(row->floorMs, 1) << " ms (" << fmt(row->bodyBytes / 1e6, 2)
-           << " MB answer): the speed-up ×" << fmt(Verdicts::speedup(*row), 1) << " cannot pass ×"
+           << fmt(row->batchMs, 1) << " ms while the server alone takes " << fmt(row->floorMs, 1)
+           << " ms for that one query (" << fmt(row->bodyBytes / 1e6, 2)
+           << " MB answer): the speed-up ×" << fmt(Verdicts::speedup(*row), 1)
+           << " is bound by the server, near its ceiling ×"
            << fmt(ratio(row->perCallMs, row->floorMs), 1)
-           << " on this server whatever the client does. The plugin's own CPU for the batch is "
+           << " (per-call / floor), not by the client. The plugin's own CPU for the batch is "
            << fmt(row->batchCpuMs, 1) << " ms.\n";
     }
     std::string slower;
@@ -553,7 +554,8 @@ void writeMarkdown(const Results& r, const std::string& path) {
               "the first M = 10 × N instances, through `wds::Source::statisticBatch` (the "
               "batch/1 extension) and as N sequential calls on the same handle; median of "
            << r.batch.rows.front().reps
-           << " rounds, batch and per-call alternating who goes first. Every round compares "
+           << " rounds (batch, per-call loop, floor; the next round floor first). Every round "
+              "compares "
               "every resource's two answers: the run fails unless they are the same double, "
               "bit for bit. The floor is the batch's own GET (captured by the stub, replayed raw "
               "on a kept-alive connection): the server's time for that one query, so per-call / "
