@@ -1,5 +1,6 @@
 #include "datasource/Datasource.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -24,9 +25,11 @@ std::string supportedList() {
 
 // A day: longer steps make no sense for Watcher and keep step * 1000 far from overflow.
 constexpr int64_t kMaxStepS = 86400;
-// Longest percent-encoded label matcher a batch query carries before it asks for every
-// resource instead: with the rest of the query the request line stays well under 4 KiB.
+// Longest percent-encoded label matcher one batch query carries: with the rest of the query the
+// request line stays well under the 4 KiB that web servers in front of Aetos may allow.
 constexpr size_t kMaxBatchMatcherBytes = 2048;
+// More regex queries than this and one query over every resource is cheaper for the server.
+constexpr size_t kMaxBatchQueries = 32;
 
 void checkWindow(int64_t periodS, int64_t evalTimeMs) {
     if (periodS <= 0) {
@@ -241,26 +244,50 @@ SeriesAnswer Datasource::statisticSeries(const SeriesArgs& request) {
     return result;
 }
 
-std::string Datasource::batchQuery(const MetricInfo& metric, wds_aggregate aggregate,
-                                   const std::vector<std::string>& labelValues,
-                                   int64_t periodS) const {
+std::vector<std::string> Datasource::batchQueries(const MetricInfo& metric, wds_aggregate aggregate,
+                                                  std::vector<std::string> labelValues,
+                                                  int64_t periodS) {
+    std::sort(labelValues.begin(), labelValues.end());
+    labelValues.erase(std::unique(labelValues.begin(), labelValues.end()), labelValues.end());
     const bool hosts = metric.resourceType == WDS_RESOURCE_COMPUTE_NODE;
-    promql::Selector selector =
-        hosts ? queries_.hosts(labelValues) : queries_.instances(labelValues);
-    // A regex of many resources would make URLs that web servers in front of Aetos refuse;
-    // a query over every resource has a fixed length, and the unwanted ones are dropped here.
-    if (PromApiClient::percentEncode(selector.matcher).size() > kMaxBatchMatcherBytes)
-        selector = promql::QueryBuilder::all();
-    switch (metric.kind) {
-        case MetricKind::HostCpuUsage:
-            return queries_.hostCpuUsage(aggregate, selector, periodS);
-        case MetricKind::HostRamUsage:
-            return queries_.hostRamUsage(aggregate, selector, periodS);
-        case MetricKind::InstanceCpuUsage:
-            return queries_.instanceCpuCores(aggregate, selector, periodS);
-        default:
-            return queries_.instanceRamUsage(aggregate, selector, periodS);
+    const auto queryOf = [&](const promql::Selector& selector) {
+        switch (metric.kind) {
+            case MetricKind::HostCpuUsage:
+                return queries_.hostCpuUsage(aggregate, selector, periodS);
+            case MetricKind::HostRamUsage:
+                return queries_.hostRamUsage(aggregate, selector, periodS);
+            case MetricKind::InstanceCpuUsage:
+                return queries_.instanceCpuCores(aggregate, selector, periodS);
+            default:
+                return queries_.instanceRamUsage(aggregate, selector, periodS);
+        }
+    };
+    // Most of the known hosts: one query over every host costs the server no more.
+    if (hosts && labelValues.size() * 2 > hostLabels_.labelValues().size())
+        return {queryOf(promql::QueryBuilder::all())};
+
+    // Regex sets of at most kMaxBatchMatcherBytes each (URLs web servers accept), cut where
+    // the next value would pass the limit.
+    std::vector<std::vector<std::string>> chunks(1);
+    size_t chunkBytes = 0;
+    for (const std::string& value : labelValues) {
+        // The value's share of the encoded matcher: its quoted regex without the quotes, plus '|'.
+        const size_t bytes =
+            PromApiClient::percentEncode(promql::quote(promql::regexLiteral(value), "label value"))
+                .size();
+        if (!chunks.back().empty() && chunkBytes + bytes > kMaxBatchMatcherBytes) {
+            chunks.emplace_back();
+            chunkBytes = 0;
+        }
+        chunks.back().push_back(value);
+        chunkBytes += bytes;
     }
+    if (chunks.size() > kMaxBatchQueries)
+        return {queryOf(promql::QueryBuilder::all())};
+    std::vector<std::string> result;
+    for (const auto& chunk : chunks)
+        result.push_back(queryOf(hosts ? queries_.hosts(chunk) : queries_.instances(chunk)));
+    return result;
 }
 
 BatchAnswer Datasource::statisticBatch(const BatchArgs& request) {
@@ -306,21 +333,28 @@ BatchAnswer Datasource::statisticBatch(const BatchArgs& request) {
                      " instances have no vcpu count set; assuming 1 for each");
     }
 
-    const std::string query =
-        batchQuery(metric, queryAggregate(request.aggregate), wanted, request.periodS);
-    const auto samples = client_->instantQuery(query, request.evalTimeMs, request.timeout);
-    result.queryCount = 1;
+    const std::vector<std::string> queries =
+        batchQueries(metric, queryAggregate(request.aggregate), wanted, request.periodS);
+    result.queryCount = static_cast<uint32_t>(queries.size());
     const std::string& label = hosts ? queries_.fqdnLabel() : queries_.instanceUuidLabel();
     std::map<std::string, double> valueOf;
-    for (const promjson::Sample& sample : samples) {
-        auto it = sample.labels.find(label);
-        if (it == sample.labels.end())
-            continue;
-        if (!valueOf.emplace(it->second, sample.value).second) {
-            throw DatasourceError(WDS_E_PROTOCOL, "query `" + query + "` returned two series for " +
-                                                      label + "=" + it->second);
+    for (const std::string& query : queries) {
+        for (const promjson::Sample& sample :
+             client_->instantQuery(query, request.evalTimeMs, request.timeout)) {
+            auto it = sample.labels.find(label);
+            if (it == sample.labels.end())
+                continue;
+            if (!valueOf.emplace(it->second, sample.value).second) {
+                throw DatasourceError(
+                    WDS_E_PROTOCOL,
+                    "query `" + query + "` returned two series for " + label + "=" + it->second);
+            }
         }
     }
+    const std::string shownQuery =
+        queries.front() + (queries.size() > 1 ? " (and " + std::to_string(queries.size() - 1) +
+                                                    " more for the other resources)"
+                                              : "");
 
     for (size_t i = 0; i < request.resources.size(); ++i) {
         if (!labelOf[i])
@@ -333,10 +367,11 @@ BatchAnswer Datasource::statisticBatch(const BatchArgs& request) {
             value = promql::instanceCpuPercent(value, vcpus > 0 ? vcpus : 1);
         }
         if (it == valueOf.end()) {
-            item.message = "no data for " + label + "=" + *labelOf[i] + " in query `" + query + "`";
-        } else if (!std::isfinite(value)) {
             item.message =
-                "non-finite value for " + label + "=" + *labelOf[i] + " in query `" + query + "`";
+                "no data for " + label + "=" + *labelOf[i] + " in query `" + shownQuery + "`";
+        } else if (!std::isfinite(value)) {
+            item.message = "non-finite value for " + label + "=" + *labelOf[i] + " in query `" +
+                           shownQuery + "`";
         } else {
             item.status = WDS_OK;
             item.value = value;

@@ -117,9 +117,12 @@ class Datasource {
     /** The resource's flavor value for the metrics that need no query, or nullopt. */
     static std::optional<double> flavorValue(const MetricInfo& metric,
                                              const ResourceArgs& resource);
-    /** The batch's one query over `labelValues` (a regex set, or every resource if long). */
-    std::string batchQuery(const MetricInfo& metric, wds_aggregate aggregate,
-                           const std::vector<std::string>& labelValues, int64_t periodS) const;
+    /**
+     * The batch's queries over `labelValues`: regex sets that keep each URL short, or one query
+     * over every resource when that is cheaper (most of the known hosts, or many sets).
+     */
+    std::vector<std::string> batchQueries(const MetricInfo& metric, wds_aggregate aggregate,
+                                          std::vector<std::string> labelValues, int64_t periodS);
 
     Settings settings_;
     std::unique_ptr<PromApiClient> client_;

@@ -179,14 +179,15 @@ TEST_P(CompatTest, SeriesMatchTheClosedFormAtEveryStep) {
 
 TEST_P(CompatTest, BatchGivesEveryResourceExactlyItsOwnAnswerInOneQuery) {
     const auto windows = wds::testing::portableWindows();
-    std::vector<std::string> extra;  // enough to switch to the every-resource query
+    std::vector<std::string> extra;  // enough to split the instances into two regex queries
     for (int i = 0; i < 60; ++i)
         extra.push_back("extra-" + std::to_string(i) + "-0000-4000-8000-000000000000");
     auto source = createSource();
     EXPECT_EQ(wds::testing::expectBatchMatchesSingleCalls(source, windows),
               2 * 3 * (windows.rate.size() + windows.overTime.size()));
+    // Host metrics 1 query, instance metrics 2, per aggregate and window.
     EXPECT_EQ(wds::testing::expectBatchMatchesSingleCalls(source, windows, extra),
-              2 * 3 * (windows.rate.size() + windows.overTime.size()));
+              3 * 3 * (windows.rate.size() + windows.overTime.size()));
 }
 
 // --- check_availability: the probe, and a stopped backend ---

@@ -103,8 +103,8 @@ TEST_F(ExtensionsTest, BatchGivesEveryResourceExactlyItsOwnAnswerInOneQuery) {
               2 * 3 * (windows.rate.size() + windows.overTime.size()));
 }
 
-TEST_F(ExtensionsTest, ALongBatchAsksForEveryResourceAndStillMatches) {
-    // 60 more UUIDs make the regex longer than a batch query may carry.
+TEST_F(ExtensionsTest, ALongSetOfInstancesIsSplitIntoShortQueriesAndStillMatches) {
+    // 60 more UUIDs make the regex longer than one batch query may carry (2 KiB encoded).
     std::vector<std::string> extra;
     for (int i = 0; i < 60; ++i) {
         char uuid[37];
@@ -112,7 +112,8 @@ TEST_F(ExtensionsTest, ALongBatchAsksForEveryResourceAndStillMatches) {
         extra.push_back(uuid);
     }
     const wds::testing::Windows windows{{{300, Dataset::kEnd}}, {{300, Dataset::kEnd}}};
-    EXPECT_EQ(wds::testing::expectBatchMatchesSingleCalls(*source_, windows, extra), 12u);
+    // Per aggregate: host metrics 1 query (all 4 known hosts: every host), instance metrics 2.
+    EXPECT_EQ(wds::testing::expectBatchMatchesSingleCalls(*source_, windows, extra), 3u * 6);
 }
 
 TEST_F(ExtensionsTest, FlavorMetricsBatchWithoutAQuery) {

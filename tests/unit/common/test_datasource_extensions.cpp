@@ -1,4 +1,6 @@
 // Range series and batch aggregation (the series/1 and batch/1 extensions) over a mock backend.
+#include <set>
+
 #include "DatasourceFixture.h"
 
 namespace wds {
@@ -154,7 +156,7 @@ class DatasourceBatchTest : public DatasourceTest {
     HttpRequest lastRequest;
 };
 
-TEST_F(DatasourceBatchTest, OneQueryPicksEachRequestedHostAndExplainsTheOthers) {
+TEST_F(DatasourceBatchTest, MostOfTheKnownHostsAreOneQueryOverEveryHost) {
     answerBatch(test::labelledVectorBody(
         "fqdn", {{"compute-1.example.org", "12.5"}, {"controller", "0"}, {"other", "99"}}));
     auto request = batch(WDS_RESOURCE_COMPUTE_NODE, "host_cpu_usage");
@@ -162,8 +164,7 @@ TEST_F(DatasourceBatchTest, OneQueryPicksEachRequestedHostAndExplainsTheOthers) 
                          hostNamed("compute-1.example.org")};
     const BatchAnswer result = datasource->statisticBatch(request);
     EXPECT_EQ(result.queryCount, 1u);
-    EXPECT_THAT(test::promqlOf(lastRequest),
-                HasSubstr(R"(fqdn=~'compute-1\\.example\\.org|controller')"));
+    EXPECT_THAT(test::promqlOf(lastRequest), Not(HasSubstr("fqdn=")));  // both known hosts
     ASSERT_EQ(result.items.size(), 4u);
     EXPECT_EQ(result.items[0].value, 12.5);
     EXPECT_EQ(result.items[1].status, WDS_E_RESOURCE_NOT_FOUND);
@@ -171,6 +172,54 @@ TEST_F(DatasourceBatchTest, OneQueryPicksEachRequestedHostAndExplainsTheOthers) 
     EXPECT_EQ(result.items[2].status, WDS_OK);
     EXPECT_EQ(result.items[2].value, 0.0);  // a real zero
     EXPECT_EQ(result.items[3].value, 12.5);
+}
+
+TEST_F(DatasourceBatchTest, AFewHostsGetARegexOfExactlyThem) {
+    answerBatch(test::labelledVectorBody("fqdn", {{"compute-1.example.org", "12.5"}}));
+    auto request = batch(WDS_RESOURCE_COMPUTE_NODE, "host_ram_usage");
+    request.resources = {hostNamed("compute-1"), hostNamed("nowhere")};
+    const BatchAnswer result = datasource->statisticBatch(request);
+    EXPECT_EQ(result.queryCount, 1u);
+    EXPECT_THAT(test::promqlOf(lastRequest), HasSubstr(R"({fqdn=~'compute-1\\.example\\.org'})"));
+    EXPECT_EQ(result.items[0].value, 12.5);
+    EXPECT_EQ(result.items[1].status, WDS_E_RESOURCE_NOT_FOUND);
+}
+
+TEST_F(DatasourceBatchTest, LongSetsAreSplitIntoQueriesUnderTheUrlLimit) {
+    std::vector<std::string> uuids;
+    for (int i = 0; i < 200; ++i)
+        uuids.push_back("uuid-" + std::to_string(i) + "-0000-4000-8000-000000000000");
+    std::set<std::string> asked;
+    size_t queries = 0;
+    EXPECT_CALL(*transport, send(Truly(test::isQuery))).WillRepeatedly([&](const HttpRequest& r) {
+        ++queries;
+        EXPECT_LT(r.target.size(), 3000u);  // a 4 KiB request line with room to spare
+        const std::string promql = test::promqlOf(r);
+        std::string body = R"({"status":"success","data":{"resultType":"vector","result":[)";
+        bool first = true;
+        for (const auto& uuid : uuids) {
+            if (promql.find("'" + uuid + "|") == std::string::npos &&
+                promql.find("|" + uuid + "|") == std::string::npos &&
+                promql.find("|" + uuid + "'") == std::string::npos &&
+                promql.find("'" + uuid + "'") == std::string::npos)
+                continue;
+            EXPECT_TRUE(asked.insert(uuid).second) << uuid << " asked twice";
+            body += (first ? "" : ",") + std::string(R"({"metric":{"resource":")") + uuid +
+                    R"("},"value":[1700000000,"1024"]})";
+            first = false;
+        }
+        return test::ok(body + "]}}");
+    });
+    auto request = batch(WDS_RESOURCE_INSTANCE, "instance_ram_usage");
+    for (const auto& uuid : uuids)
+        request.resources.push_back(instanceWith(uuid, 1));
+    const BatchAnswer result = datasource->statisticBatch(request);
+    EXPECT_EQ(result.queryCount, queries);
+    EXPECT_GE(queries, 3u);
+    EXPECT_LE(queries, 5u);
+    EXPECT_EQ(asked.size(), uuids.size());  // every one in exactly one query
+    for (const auto& item : result.items)
+        EXPECT_EQ(item.value, 1024.0);
 }
 
 TEST_F(DatasourceBatchTest, ManyResourcesUseOneQueryOfFixedLength) {
