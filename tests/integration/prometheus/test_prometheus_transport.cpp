@@ -48,6 +48,30 @@ void makeCertificate(const std::string& dir, const std::string& name, const std:
         name + ".ext");
 }
 
+/**
+ * A leaf like makeCertificate()'s that expired long ago: `openssl x509 -req -days` cannot set
+ * dates in the past (OpenSSL 3.0), `openssl ca` can.
+ */
+void makeExpiredCertificate(const std::string& dir, const std::string& name,
+                            const std::string& san) {
+    const std::string ca = dir + "/expired-ca";
+    run("mkdir -p " + ca);
+    writeFile(ca + "/index.txt", "");
+    writeFile(ca + "/serial", "01\n");
+    writeFile(ca + "/ca.cnf", "[ca]\ndefault_ca = test\n[test]\ndatabase = " + ca +
+                                  "/index.txt\nnew_certs_dir = " + ca + "\nserial = " + ca +
+                                  "/serial\ndefault_md = sha256\npolicy = any\n[any]\n"
+                                  "commonName = supplied\n[leaf]\nsubjectAltName = " +
+                                  san +
+                                  "\nbasicConstraints = CA:FALSE\n"
+                                  "extendedKeyUsage = serverAuth\n");
+    run("openssl req -newkey rsa:2048 -nodes -keyout " + dir + "/" + name + ".key -out " + dir +
+        "/" + name + ".csr -subj /CN=" + name);
+    run("openssl ca -batch -notext -config " + ca + "/ca.cnf -extensions leaf -cert " + dir +
+        "/ca.pem -keyfile " + dir + "/ca.key -in " + dir + "/" + name + ".csr -out " + dir + "/" +
+        name + ".pem -startdate 20200101000000Z -enddate 20200102000000Z");
+}
+
 /** A Prometheus serving https with the given web config, on a free port. */
 struct TlsPrometheus {
     wds::testing::ChildProcess process;
@@ -110,6 +134,7 @@ class PrometheusTransportTest : public testing::Test {
         makeCertificate(d, "server", "IP:127.0.0.1", "serverAuth");
         makeCertificate(d, "other", "DNS:other.example", "serverAuth");
         makeCertificate(d, "client", "DNS:watcher-client", "clientAuth");
+        makeExpiredCertificate(d, "expired", "IP:127.0.0.1");
 
         const std::string tls = "tls_server_config:\n  cert_file: " + d +
                                 "/server.pem\n  key_file: " + d + "/server.key\n";
@@ -124,6 +149,9 @@ class PrometheusTransportTest : public testing::Test {
         wrongName_.start(d, "wrong-name",
                          "tls_server_config:\n  cert_file: " + d + "/other.pem\n  key_file: " + d +
                              "/other.key\n");
+        expired_.start(d, "expired",
+                       "tls_server_config:\n  cert_file: " + d + "/expired.pem\n  key_file: " + d +
+                           "/expired.key\n");
 
         library_ = dlopen(WDS_PROMETHEUS_PLUGIN, RTLD_NOW | RTLD_LOCAL);
         ASSERT_NE(library_, nullptr) << dlerror();
@@ -135,6 +163,7 @@ class PrometheusTransportTest : public testing::Test {
         https_.process.stop();
         mtls_.process.stop();
         wrongName_.process.stop();
+        expired_.process.stop();
         ipv6_.process.stop();
         delete dir_;
     }
@@ -169,7 +198,7 @@ class PrometheusTransportTest : public testing::Test {
         return ok;
     }
 
-    static inline TlsPrometheus https_, mtls_, wrongName_, ipv6_;
+    static inline TlsPrometheus https_, mtls_, wrongName_, expired_, ipv6_;
     static inline bool ipv6Available_ = false;
     static inline void* library_ = nullptr;
     static inline const wds_plugin_v1* plugin_ = nullptr;
@@ -203,6 +232,13 @@ TEST_F(PrometheusTransportTest, HostNameMismatchFailsWithATlsError) {
         createAndCheck(config(wrongName_, {{"prometheus_client.cafile", file("ca.pem")}}));
     EXPECT_EQ(outcome.status, WDS_E_TLS) << outcome.message;
     EXPECT_THAT(outcome.message, HasSubstr("does not match host '127.0.0.1'"));
+}
+
+TEST_F(PrometheusTransportTest, AnExpiredServerCertificateFailsWithATlsError) {
+    auto outcome = createAndCheck(config(expired_, {{"prometheus_client.cafile", file("ca.pem")}}));
+    EXPECT_EQ(outcome.status, WDS_E_TLS) << outcome.message;
+    EXPECT_THAT(outcome.message, HasSubstr("expired"));
+    EXPECT_THAT(outcome.message, testing::Not(HasSubstr("not signed by a trusted CA")));
 }
 
 TEST_F(PrometheusTransportTest, InsecureSkipsVerificationOnlyWhenAskedTo) {
