@@ -1,10 +1,8 @@
-#include <arpa/inet.h>
 #include <dlfcn.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -14,6 +12,7 @@
 #include "servers/ChildProcess.h"
 #include "servers/Http.h"
 #include "servers/TempDir.h"
+#include "servers/TestCertificates.h"
 #include "watcher_ds/datasource.hpp"
 
 namespace {
@@ -27,49 +26,8 @@ constexpr const char* kPassword = "t3st-basic-pw";
 constexpr const char* kPasswordHash =
     "$2b$04$HwhUuLtZGju3sPlE4Jd56eBZtGQ0RbohHW4agK4hpVClawONay/Ri";
 
-void run(const std::string& command) {
-    ASSERT_EQ(std::system((command + " >/dev/null 2>&1").c_str()), 0) << command;
-}
-
 void writeFile(const std::string& path, const std::string& text) {
     std::ofstream(path) << text;
-}
-
-/** A CA plus a leaf certificate signed by it, with the given subjectAltName. */
-void makeCertificate(const std::string& dir, const std::string& name, const std::string& san,
-                     const std::string& usage) {
-    writeFile(
-        dir + "/" + name + ".ext",
-        "subjectAltName=" + san + "\nbasicConstraints=CA:FALSE\nextendedKeyUsage=" + usage + "\n");
-    run("openssl req -newkey rsa:2048 -nodes -keyout " + dir + "/" + name + ".key -out " + dir +
-        "/" + name + ".csr -subj /CN=" + name);
-    run("openssl x509 -req -in " + dir + "/" + name + ".csr -CA " + dir + "/ca.pem -CAkey " + dir +
-        "/ca.key -CAcreateserial -days 2 -out " + dir + "/" + name + ".pem -extfile " + dir + "/" +
-        name + ".ext");
-}
-
-/**
- * A leaf like makeCertificate()'s that expired long ago: `openssl x509 -req -days` cannot set
- * dates in the past (OpenSSL 3.0), `openssl ca` can.
- */
-void makeExpiredCertificate(const std::string& dir, const std::string& name,
-                            const std::string& san) {
-    const std::string ca = dir + "/expired-ca";
-    run("mkdir -p " + ca);
-    writeFile(ca + "/index.txt", "");
-    writeFile(ca + "/serial", "01\n");
-    writeFile(ca + "/ca.cnf", "[ca]\ndefault_ca = test\n[test]\ndatabase = " + ca +
-                                  "/index.txt\nnew_certs_dir = " + ca + "\nserial = " + ca +
-                                  "/serial\ndefault_md = sha256\npolicy = any\n[any]\n"
-                                  "commonName = supplied\n[leaf]\nsubjectAltName = " +
-                                  san +
-                                  "\nbasicConstraints = CA:FALSE\n"
-                                  "extendedKeyUsage = serverAuth\n");
-    run("openssl req -newkey rsa:2048 -nodes -keyout " + dir + "/" + name + ".key -out " + dir +
-        "/" + name + ".csr -subj /CN=" + name);
-    run("openssl ca -batch -notext -config " + ca + "/ca.cnf -extensions leaf -cert " + dir +
-        "/ca.pem -keyfile " + dir + "/ca.key -in " + dir + "/" + name + ".csr -out " + dir + "/" +
-        name + ".pem -startdate 20200101000000Z -enddate 20200102000000Z");
 }
 
 /** A Prometheus serving https with the given web config, on a free port. */
@@ -93,34 +51,11 @@ struct TlsPrometheus {
         // Ready once the socket accepts connections: readiness over https and IPv6 is what
         // the tests themselves check, through the code under test.
         for (int i = 0; i < 100 && process.running(); ++i) {
-            if (listening(host))
+            if (wds::testing::acceptsConnections(host, port))
                 return;
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
         FAIL() << "prometheus " << name << " did not start: " << process.logTail();
-    }
-
-    bool listening(const std::string& host) const {
-        const bool v6 = host.find(':') != std::string::npos;
-        sockaddr_storage storage{};
-        socklen_t length = 0;
-        if (v6) {
-            auto* a = reinterpret_cast<sockaddr_in6*>(&storage);
-            a->sin6_family = AF_INET6;
-            a->sin6_port = htons(static_cast<uint16_t>(port));
-            inet_pton(AF_INET6, host.c_str(), &a->sin6_addr);
-            length = sizeof *a;
-        } else {
-            auto* a = reinterpret_cast<sockaddr_in*>(&storage);
-            a->sin_family = AF_INET;
-            a->sin_port = htons(static_cast<uint16_t>(port));
-            inet_pton(AF_INET, host.c_str(), &a->sin_addr);
-            length = sizeof *a;
-        }
-        const int fd = socket(storage.ss_family, SOCK_STREAM, 0);
-        const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&storage), length) == 0;
-        close(fd);
-        return ok;
     }
 };
 
@@ -129,12 +64,11 @@ class PrometheusTransportTest : public testing::Test {
     static void SetUpTestSuite() {
         dir_ = new wds::testing::TempDir("wds-it-transport-");
         const std::string d = dir_->path();
-        run("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + d + "/ca.key -out " + d +
-            "/ca.pem -days 2 -subj /CN=wds-test-ca");
-        makeCertificate(d, "server", "IP:127.0.0.1", "serverAuth");
-        makeCertificate(d, "other", "DNS:other.example", "serverAuth");
-        makeCertificate(d, "client", "DNS:watcher-client", "clientAuth");
-        makeExpiredCertificate(d, "expired", "IP:127.0.0.1");
+        const wds::testing::TestCa ca(d, "ca");
+        ca.issue("server", "IP:127.0.0.1");
+        ca.issue("other", "DNS:other.example");
+        ca.issue("client", "DNS:watcher-client", "clientAuth");
+        ca.issueExpired("expired", "IP:127.0.0.1");
 
         const std::string tls = "tls_server_config:\n  cert_file: " + d +
                                 "/server.pem\n  key_file: " + d + "/server.key\n";
