@@ -337,6 +337,24 @@ HttpResponse PocoHttpTransport::exchange(Connection& connection, const HttpReque
     const auto lost = [&](const std::string& why) {
         return ConnectionLost("request to " + baseUrl_ + " failed: " + why);
     };
+    // A TLS alert from the server after the handshake is a TLS failure that retrying cannot fix
+    // (TLS 1.3 reports a missing client certificate only then); anything else lost the
+    // connection.
+    const auto failed = [&](const Poco::Exception& e) {
+        const std::string& what = e.message();
+        if (dynamic_cast<const Poco::Net::SSLException*>(&e) &&
+            what.find(" alert ") != std::string::npos) {
+            // e.g. "tlsv13 alert certificate required" (OpenSSL), "sslv3 alert bad certificate"
+            // (Go): about this side's certificate, the only one the server checks.
+            const std::string hint = what.find("certificate") == std::string::npos
+                                         ? ""
+                                         : " (the server refused the client certificate or its "
+                                           "absence: check certfile and keyfile)";
+            throw DatasourceError(WDS_E_TLS,
+                                  "TLS failure with " + baseUrl_ + ": " + e.displayText() + hint);
+        }
+        throw lost(e.displayText());
+    };
     const auto socketError = [&](int error) {
         if (error == ECONNRESET || error == EPIPE)
             return ConnectionLost("connection reset by " + baseUrl_);
@@ -357,7 +375,7 @@ HttpResponse PocoHttpTransport::exchange(Connection& connection, const HttpReque
             } catch (const Poco::TimeoutException&) {
                 throw DeadlineExceeded{};
             } catch (const Poco::Exception& e) {
-                throw lost(e.displayText());
+                failed(e);
             }
         } else {
             sent = ::send(connection.fd, data, piece, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -389,7 +407,7 @@ HttpResponse PocoHttpTransport::exchange(Connection& connection, const HttpReque
             } catch (const Poco::TimeoutException&) {
                 throw DeadlineExceeded{};
             } catch (const Poco::Exception& e) {
-                throw lost(e.displayText());
+                failed(e);
             }
             if (received < 0)  // the TLS layer needs more bytes
                 continue;
