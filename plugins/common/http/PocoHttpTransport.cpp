@@ -18,6 +18,8 @@
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 
 #include "errors/DatasourceError.h"
 #include "http/HttpResponseParser.h"
@@ -54,6 +56,37 @@ std::string basicAuthorization(const PocoHttpTransport::BasicAuth& auth) {
     return "Basic " + out.str();
 }
 
+// Why OpenSSL rejected the server certificate in this thread's latest handshake (X509_V_OK:
+// it did not). Poco's exception only says "certificate verify failed"; the reason (expired,
+// unknown CA, ...) is known only inside the verify callback, which runs in the connecting
+// thread. A plain int: no destructor, so nothing pins the plugin at thread exit.
+thread_local int lastVerifyError = X509_V_OK;
+
+int recordVerifyError(int preverifyOk, X509_STORE_CTX* store) {
+    if (!preverifyOk)
+        lastVerifyError = X509_STORE_CTX_get_error(store);
+    return preverifyOk;
+}
+
+/** Why this thread's latest handshake rejected the server certificate; "" if it did not. */
+std::string verifyFailureReason() {
+    const int error = lastVerifyError;
+    switch (error) {
+        case X509_V_OK:
+            return "";
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+        case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+            return std::string(X509_verify_cert_error_string(error)) +
+                   ": the server certificate is not signed by a trusted CA (check cafile)";
+        default:  // e.g. "certificate has expired", "certificate is not yet valid"
+            return std::string("the server certificate is not valid: ") +
+                   X509_verify_cert_error_string(error);
+    }
+}
+
 Poco::Net::Context::Ptr makeContext(const TlsSettings& tls) {
     Poco::Net::Context::Params params;
     params.verificationMode =
@@ -66,6 +99,11 @@ Poco::Net::Context::Ptr makeContext(const TlsSettings& tls) {
         Poco::Net::Context::Ptr context =
             new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
         context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+        // Replaces Poco's callback, which only hands failures to the process-wide SSLManager
+        // handlers: those belong to the host and must not overrule this plugin's verification.
+        SSL_CTX* ssl = context->sslContext();
+        if (!tls.insecure)
+            SSL_CTX_set_verify(ssl, SSL_CTX_get_verify_mode(ssl), &recordVerifyError);
         return context;
     } catch (const Poco::Exception& e) {
         throw DatasourceError(WDS_E_TLS,
@@ -209,7 +247,15 @@ PocoHttpTransport::ConnectionPtr PocoHttpTransport::connect(Clock::time_point de
     if (context_) {
         Poco::Net::SecureStreamSocket socket(context_);
         socket.setPeerHostName(endpoint_.host);  // SNI and the certificate's name check
-        socket.connect(address, timeout);        // TCP, handshake, verification
+        lastVerifyError = X509_V_OK;
+        try {
+            socket.connect(address, timeout);  // TCP, handshake, verification
+        } catch (const Poco::Net::SSLException&) {
+            const std::string reason = verifyFailureReason();
+            if (reason.empty())
+                throw;
+            throw DatasourceError(WDS_E_TLS, "TLS failure with " + baseUrl_ + ": " + reason);
+        }
         socket.setNoDelay(true);
         return std::make_unique<Connection>(socket, true, maxBodyBytes_);
     }
@@ -291,6 +337,24 @@ HttpResponse PocoHttpTransport::exchange(Connection& connection, const HttpReque
     const auto lost = [&](const std::string& why) {
         return ConnectionLost("request to " + baseUrl_ + " failed: " + why);
     };
+    // A TLS alert from the server after the handshake is a TLS failure that retrying cannot fix
+    // (TLS 1.3 reports a missing client certificate only then); anything else lost the
+    // connection.
+    const auto failed = [&](const Poco::Exception& e) {
+        const std::string& what = e.message();
+        if (dynamic_cast<const Poco::Net::SSLException*>(&e) &&
+            what.find(" alert ") != std::string::npos) {
+            // e.g. "tlsv13 alert certificate required" (OpenSSL), "sslv3 alert bad certificate"
+            // (Go): about this side's certificate, the only one the server checks.
+            const std::string hint = what.find("certificate") == std::string::npos
+                                         ? ""
+                                         : " (the server refused the client certificate or its "
+                                           "absence: check certfile and keyfile)";
+            throw DatasourceError(WDS_E_TLS,
+                                  "TLS failure with " + baseUrl_ + ": " + e.displayText() + hint);
+        }
+        throw lost(e.displayText());
+    };
     const auto socketError = [&](int error) {
         if (error == ECONNRESET || error == EPIPE)
             return ConnectionLost("connection reset by " + baseUrl_);
@@ -311,7 +375,7 @@ HttpResponse PocoHttpTransport::exchange(Connection& connection, const HttpReque
             } catch (const Poco::TimeoutException&) {
                 throw DeadlineExceeded{};
             } catch (const Poco::Exception& e) {
-                throw lost(e.displayText());
+                failed(e);
             }
         } else {
             sent = ::send(connection.fd, data, piece, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -343,7 +407,7 @@ HttpResponse PocoHttpTransport::exchange(Connection& connection, const HttpReque
             } catch (const Poco::TimeoutException&) {
                 throw DeadlineExceeded{};
             } catch (const Poco::Exception& e) {
-                throw lost(e.displayText());
+                failed(e);
             }
             if (received < 0)  // the TLS layer needs more bytes
                 continue;
@@ -430,12 +494,8 @@ HttpResponse PocoHttpTransport::send(const HttpRequest& request) {
                                                  ": the server certificate does not match host '" +
                                                  endpoint_.host + "' (" + e.displayText() + ")");
         } catch (const Poco::Net::SSLException& e) {
-            std::string hint;
-            if (e.displayText().find("certificate verify failed") != std::string::npos) {
-                hint = " (the server certificate is not signed by a trusted CA: check cafile)";
-            }
             throw DatasourceError(WDS_E_TLS,
-                                  "TLS failure with " + baseUrl_ + ": " + e.displayText() + hint);
+                                  "TLS failure with " + baseUrl_ + ": " + e.displayText());
         } catch (const Poco::Net::DNSException& e) {
             throw DatasourceError(WDS_E_UNAVAILABLE,
                                   "cannot resolve host of " + baseUrl_ + ": " + e.displayText());
