@@ -61,6 +61,14 @@ std::string Datasource::resolveHost(const std::string& hostname) {
         invalidArgument("a compute_node query needs the resource's hostname");
     if (auto label = hostLabels_.resolve(hostname))
         return *label;
+    if (hostLabels_.empty()) {
+        // No host at all is not an answer about this host: the server may be starting up.
+        throw DatasourceError(WDS_E_UNAVAILABLE,
+                              "cannot resolve host '" + hostname + "': no active target at " +
+                                  client_->baseUrl() + " carries a '" + settings_.fqdnLabel +
+                                  "' label (yet; a Prometheus that has just started lists its "
+                                  "targets a few seconds later)");
+    }
     throw DatasourceError(WDS_E_RESOURCE_NOT_FOUND,
                           "host '" + hostname + "' matches no '" + settings_.fqdnLabel +
                               "' label value of the active targets at " + client_->baseUrl() +

@@ -5,6 +5,10 @@
 namespace wds {
 namespace {
 
+// An empty map resolves nothing, so a miss on it may fetch again this soon: a Prometheus that has
+// just started lists its targets a few seconds after it answers queries.
+constexpr std::chrono::milliseconds kEmptyMapRefresh{1000};
+
 bool looksLikeIpv4(const std::string& value) {
     return std::all_of(value.begin(), value.end(),
                        [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
@@ -77,18 +81,33 @@ std::optional<std::string> HostLabelMap::resolve(const std::string& hostname) {
     std::lock_guard<std::mutex> refreshLock(refreshMutex_);
     uint64_t now = 0;
     auto snapshot = current(&now);
+    const auto interval =
+        snapshot->values.empty() ? std::min(refreshInterval_, kEmptyMapRefresh) : refreshInterval_;
     // Someone refreshed while we waited for the lock: their result is as fresh as ours would be.
-    if (now == seen && clock_() - lastRefresh_ >= refreshInterval_) {
+    if (now == seen && clock_() - lastRefresh_ >= interval) {
         log_.info("host '" + hostname + "' not among the " +
                   std::to_string(snapshot->values.size()) + " '" + labelName_ +
                   "' label values; fetching the active targets again");
-        snapshot = build(fetch_());
+        const std::vector<std::string> values = fetch_();
         lastRefresh_ = clock_();
-        std::lock_guard<std::mutex> lock(snapshotMutex_);
-        snapshot_ = snapshot;
-        ++generation_;
+        if (values.empty() && !snapshot->values.empty()) {
+            // A restarting server lists no targets for a while; forgetting every host then would
+            // turn each of them into "not found" until the next refresh.
+            log_.warning("the active targets came back without any '" + labelName_ +
+                         "' label; keeping the " + std::to_string(snapshot->values.size()) +
+                         " known values");
+        } else {
+            snapshot = build(values);
+            std::lock_guard<std::mutex> lock(snapshotMutex_);
+            snapshot_ = snapshot;
+            ++generation_;
+        }
     }
     return lookup(*snapshot, hostname);
+}
+
+bool HostLabelMap::empty() const {
+    return current()->values.empty();
 }
 
 std::vector<std::string> HostLabelMap::labelValues() const {

@@ -19,7 +19,8 @@ namespace wds {
  * Maps Watcher's compute-node host names to the values of the fqdn label found on the active
  * Prometheus targets: an exact match first, then the short name ("compute-1" for
  * "compute-1.example.org"). On a miss the targets are fetched again, but at most once per
- * refresh interval, and concurrent misses share one fetch. Safe to use from many threads.
+ * refresh interval (once a second while the map is empty), and concurrent misses share one
+ * fetch. A refresh that finds no values keeps the known ones. Safe to use from many threads.
  */
 class HostLabelMap {
   public:
@@ -34,6 +35,9 @@ class HostLabelMap {
 
     /** The label value for `hostname`, or nullopt when no active target carries it. */
     std::optional<std::string> resolve(const std::string& hostname);
+
+    /** True while no target carries the label (nothing can resolve). */
+    bool empty() const;
 
     /** All known label values, sorted. */
     std::vector<std::string> labelValues() const;

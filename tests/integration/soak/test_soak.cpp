@@ -89,26 +89,12 @@ bool near(double actual, double expected) {
                            : std::fabs(actual - expected) <= 1e-6 * std::fabs(expected);
 }
 
-// A known plugin gap, tolerated only while Prometheus is down or starting: a Prometheus that has
-// just started answers queries before its service discovery lists the targets again (~5 s), and
-// a host label map built or refreshed then is empty, so existing hosts are "not found (0 known
-// ...)" until the map's next refresh (label_refresh_interval, 60 s, on a miss). On the shared
-// handle that refresh comes 60 s after create, so runs longer than ~2 minutes
-// (WDS_SOAK_SECONDS=180) fail on it while the server is up. Set this to false once HostLabelMap
-// keeps its last non-empty map (or answers unavailable) when the target list comes back empty.
-constexpr bool kTolerateEmptyTargetList = true;
-
 /** What every call did, counted across threads; the wrong answers are kept to be reported. */
 class Tally {
   public:
     // A call that failed or answered: `why` non-empty means the answer was wrong.
     void count(wds_status status, bool serverUp, const std::string& why = "") {
         ++calls_;
-        if (!serverUp && kTolerateEmptyTargetList && status == WDS_E_RESOURCE_NOT_FOUND &&
-            why.find("(0 known") != std::string::npos) {
-            ++emptyTargetList_;
-            return;
-        }
         if (!why.empty()) {
             std::lock_guard<std::mutex> lock(mutex_);
             if (wrong_.size() < 20)
@@ -131,7 +117,6 @@ class Tally {
     uint64_t calls() const { return calls_; }
     uint64_t answered() const { return answered_; }
     uint64_t wrongCount() const { return wrongCount_; }
-    uint64_t emptyTargetList() const { return emptyTargetList_; }
     std::vector<std::string> wrong() const {
         std::lock_guard<std::mutex> lock(mutex_);
         return wrong_;
@@ -151,7 +136,7 @@ class Tally {
 
   private:
     static constexpr int kStatuses = 16;
-    std::atomic<uint64_t> calls_{0}, answered_{0}, wrongCount_{0}, emptyTargetList_{0};
+    std::atomic<uint64_t> calls_{0}, answered_{0}, wrongCount_{0};
     std::array<std::atomic<uint64_t>, kStatuses> errorsWhileUp_{}, errorsDuringOutages_{};
     mutable std::mutex mutex_;
     std::vector<std::string> wrong_;
@@ -463,8 +448,6 @@ TEST(Soak, MixedConcurrentCallsWhilePrometheusRestartsNeverLieCrashOrLeak) {
            << " succeeded and queried, wrong " << churnTally.wrongCount()
            << "\n    errors during outages: " << churnTally.describeErrors(false)
            << "\n    errors while up: " << churnTally.describeErrors(true) << "\n"
-           << "  not found from an empty target list right after a restart (tolerated): "
-           << tally.emptyTargetList() << " shared, " << churnTally.emptyTargetList() << " churn\n"
            << "  after the run: " << kRoundCalls << " calls on the same handle, all right\n"
            << "  fds " << fdsBefore << " -> " << fdsAfter << ", threads " << threadsBefore << " -> "
            << threadsAfter << ", RSS " << rssBefore << " KiB -> " << rssAfterRun

@@ -67,6 +67,32 @@ TEST(HostLabelMapTest, MissRefreshesAtMostOncePerInterval) {
     EXPECT_EQ(map.labelValues(), (std::vector<std::string>{"a.example", "new.example"}));
 }
 
+TEST(HostLabelMapTest, AnEmptyTargetListNeverReplacesKnownHosts) {
+    FakeTargets targets{{"a.example", "b.example"}};
+    HostLabelMap map = targets.make(60s);
+    map.load();
+    targets.values.clear();  // a restarting server that has not listed its targets yet
+    targets.now += 61s;
+    EXPECT_EQ(map.resolve("missing"), std::nullopt);
+    EXPECT_EQ(targets.fetches, 2);
+    EXPECT_FALSE(map.empty());
+    EXPECT_EQ(map.resolve("a"), "a.example");  // still known
+}
+
+TEST(HostLabelMapTest, AnEmptyMapRefetchesOnMissesEverySecond) {
+    FakeTargets targets{{}};
+    HostLabelMap map = targets.make(60s);
+    map.load();  // created while the server lists no targets
+    EXPECT_TRUE(map.empty());
+    EXPECT_EQ(map.resolve("a"), std::nullopt);  // within a second of the load: no fetch
+    EXPECT_EQ(targets.fetches, 1);
+    targets.values = {"a.example"};
+    targets.now += 1s;
+    EXPECT_EQ(map.resolve("a"), "a.example");  // not 60 s later
+    EXPECT_EQ(targets.fetches, 2);
+    EXPECT_FALSE(map.empty());
+}
+
 TEST(HostLabelMapTest, ConcurrentMissesShareOneRefresh) {
     FakeTargets targets{{"a.example"}};
     std::atomic<int> fetches{0};
