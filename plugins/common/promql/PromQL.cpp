@@ -114,6 +114,10 @@ Selector anyOf(const std::string& label, std::vector<std::string> values, const 
     std::string alternation;
     for (const std::string& value : values) {
         checkLabelValue(value, what);
+        // An empty alternative would match the series that lack the label; before this check it
+        // was also silently dropped when it sorted first, so {"", "a"} matched only "a".
+        if (value.empty())
+            throw DatasourceError(WDS_E_INVALID_ARGUMENT, std::string("an empty ") + what);
         if (!alternation.empty())
             alternation += '|';
         alternation += regexLiteral(value);

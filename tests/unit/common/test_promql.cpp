@@ -1,4 +1,6 @@
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -75,6 +77,22 @@ TEST(PromQLTest, SetsOfResourcesMatchEachValueLiterally) {
     EXPECT_EQ(q.instances({"it's"}).matcher, R"(resource=~'it\'s')");
     EXPECT_THROW(q.hosts({"ok", "\xff"}), DatasourceError);
     EXPECT_THROW(q.hosts({}), DatasourceError);  // =~'' would match series without the label
+}
+
+TEST(PromQLTest, SetsRefuseAnEmptyValue) {
+    // Found by fuzz_promql: "" sorted first and vanished, so {"", "a"} gave fqdn=~'a'; an empty
+    // alternative would instead match every series without the label. Neither is the set asked.
+    QueryBuilder q("fqdn", "resource");
+    for (const auto& set : {std::vector<std::string>{"", "a"}, std::vector<std::string>{""}}) {
+        try {
+            q.hosts(set);
+            ADD_FAILURE() << "a set with an empty host was accepted";
+        } catch (const DatasourceError& e) {
+            EXPECT_EQ(e.status(), WDS_E_INVALID_ARGUMENT);
+            EXPECT_NE(std::string(e.what()).find("empty host label value"), std::string::npos);
+        }
+    }
+    EXPECT_THROW(q.instances({"u1", ""}), DatasourceError);
 }
 
 TEST(PromQLTest, SetAndAllFormsDifferOnlyInTheSelector) {
