@@ -330,6 +330,9 @@ BatchAnswer Datasource::statisticBatch(const BatchArgs& request) {
             }
             wanted.push_back(*labelOf[i]);
         } catch (const DatasourceError& e) {
+            // Only answers about this resource stay with it; anything else fails the batch.
+            if (e.status() != WDS_E_RESOURCE_NOT_FOUND && e.status() != WDS_E_INVALID_ARGUMENT)
+                throw;
             item.status = e.status();
             item.message = e.what();
         }

@@ -44,11 +44,14 @@ class DatasourceTest : public testing::Test {
   protected:
     void SetUp() override { makeDatasource(false); }
 
-    /** A started datasource over the mock; `seriesViaSubquery` as the Aetos plugin sets it. */
-    void makeDatasource(bool seriesViaSubquery) {
+    /**
+     * A started datasource over the mock, whose targets carry `targets` as fqdn labels;
+     * `seriesViaSubquery` as the Aetos plugin sets it.
+     */
+    void makeDatasource(bool seriesViaSubquery, std::initializer_list<const char*> targets = {
+                                                    "compute-1.example.org", "controller"}) {
         ON_CALL(*transport, send(testing::Truly(test::isTargets)))
-            .WillByDefault(testing::Return(
-                test::ok(test::targetsBody({"compute-1.example.org", "controller"}))));
+            .WillByDefault(testing::Return(test::ok(test::targetsBody(targets))));
         EXPECT_CALL(*transport, send(testing::Truly(test::isTargets))).Times(testing::AtLeast(1));
         Logger log(
             [](void* ctx, wds_log_level level, const char* m) {

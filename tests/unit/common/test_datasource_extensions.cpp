@@ -285,6 +285,20 @@ TEST_F(DatasourceBatchTest, WholeBatchErrorsAreThrown) {
     EXPECT_THROW(datasource->statisticBatch(request), DatasourceError);
 }
 
+TEST_F(DatasourceBatchTest, NoKnownHostAtAllFailsTheWholeBatchAsUnavailable) {
+    // A server that has just restarted answers before it lists its targets again.
+    makeDatasource(false, {});
+    auto request = batch(WDS_RESOURCE_COMPUTE_NODE, "host_cpu_usage");
+    request.resources = {hostNamed("compute-1")};
+    try {
+        datasource->statisticBatch(request);
+        FAIL() << "an empty label map answered";
+    } catch (const DatasourceError& e) {
+        EXPECT_EQ(e.status(), WDS_E_UNAVAILABLE);
+        EXPECT_THAT(e.what(), HasSubstr("no active target"));
+    }
+}
+
 TEST_F(DatasourceBatchTest, TwoSeriesForOneResourceAreAProtocolError) {
     answerBatch(test::labelledVectorBody("fqdn", {{"controller", "1"}, {"controller", "2"}}));
     auto request = batch(WDS_RESOURCE_COMPUTE_NODE, "host_ram_usage");
