@@ -150,9 +150,16 @@ TEST_F(AetosPluginTest, TlsMutualAuthWithAetosNeedsTheClientCertificate) {
 
     wds::Outcome outcome;
     create(with(https, {{"aetos_client.cafile", caFile}}), outcome);
-    EXPECT_EQ(outcome.status, WDS_E_TLS) << outcome.message;
     EXPECT_THAT(outcome.message, HasSubstr(tls_->aetosMutual.url()));
-    EXPECT_THAT(outcome.message, HasSubstr("check certfile and keyfile"));
+    // TLS 1.3 refuses a missing client certificate only after the handshake: usually as an
+    // alert the plugin reads (WDS_E_TLS with a hint), but socat may reset the connection first,
+    // discarding the alert, and then all the client can see is a reset.
+    if (outcome.status == WDS_E_TLS) {
+        EXPECT_THAT(outcome.message, HasSubstr("check certfile and keyfile"));
+    } else {
+        EXPECT_EQ(outcome.status, WDS_E_UNAVAILABLE) << outcome.message;
+        EXPECT_THAT(outcome.message, HasSubstr("reset"));
+    }
 }
 
 }  // namespace aetos_it
