@@ -67,20 +67,6 @@ bool SecretScan::saw(const std::string& text) const {
     return false;
 }
 
-CommandResult runCommand(const std::string& command) {
-    CommandResult result;
-    FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-    if (pipe == nullptr)
-        throw std::runtime_error("cannot run " + command);
-    char buffer[4096];
-    size_t n;
-    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0)
-        result.output.append(buffer, n);
-    const int status = pclose(pipe);
-    result.exitStatus = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return result;
-}
-
 BasicAuthPrometheus::BasicAuthPrometheus(const std::string& dir, const std::string& user,
                                          const std::string& bcryptHash) {
     std::ofstream(dir + "/auth-web.yml")

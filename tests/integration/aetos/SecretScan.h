@@ -40,14 +40,6 @@ class SecretScan {
     std::vector<std::pair<std::string, std::string>> records_;
 };
 
-struct CommandResult {
-    int exitStatus = -1;
-    std::string output;  // stdout and stderr, interleaved
-};
-
-/** Runs `command` with sh -c, stdout and stderr captured together. */
-CommandResult runCommand(const std::string& command);
-
 /**
  * A real Prometheus that requires HTTP basic auth (--web.config.file with a bcrypt hash), on a
  * free loopback port with an empty TSDB. PrometheusServer cannot wait for it: every endpoint,

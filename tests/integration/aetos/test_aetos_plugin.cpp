@@ -13,6 +13,7 @@
 #include "AetosPluginTest.h"
 #include "SecretScan.h"
 #include "expectations/ExtensionChecks.h"
+#include "servers/ChildProcess.h"
 
 namespace aetos_it {
 namespace {
@@ -186,13 +187,8 @@ TEST_F(AetosPluginTest, TheCommandWorksEndToEndWithDatasourcesAetos) {
     // `config` shows the effective configuration with the password masked.
     const std::string config = std::string(WDS_CLI) + " --config " + conf + " --plugin-dir " +
                                WDS_PLUGIN_DIR_BUILD + " config 2>&1";
-    pipe = popen(config.c_str(), "r");
-    std::string output;
-    char buffer[4096];
-    size_t n;
-    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0)
-        output.append(buffer, n);
-    EXPECT_EQ(WEXITSTATUS(pclose(pipe)), 0) << output;
+    const auto [exitStatus, output] = wds::testing::runCommand(config);
+    EXPECT_EQ(exitStatus, 0) << output;
     EXPECT_THAT(output, HasSubstr("watcher_clients_auth.password = ***"));
     EXPECT_THAT(output, HasSubstr("datasource aetos: chosen"));
     EXPECT_THAT(output, Not(HasSubstr(keystone_->watcher().password)));
@@ -357,7 +353,7 @@ TEST_F(AetosPluginTest, NoSecretAppearsInAnyLogErrorOrCommandOutput) {
                  "--verbose config", "check", "--verbose --format json metrics",
                  "--verbose host-cpu-usage " + std::string(kHost) + " --at " + at,
                  "--verbose --format json host-ram-usage no-such-host"}) {
-            const auto result = wds::testing::runCommand(cli + args);
+            const auto result = wds::testing::runCommand(cli + args + " 2>&1");
             scan.record("watcher-ds " + args + " with " + conf + " (exit " +
                             std::to_string(result.exitStatus) + ")",
                         result.output);

@@ -59,13 +59,9 @@ class CliTest : public testing::Test {
         const std::string command = std::string(WDS_CLI) + " --config " + conf + " --plugin-dir " +
                                     WDS_PLUGIN_DIR_BUILD + " " + args + " 2>" + err;
         CliRun result;
-        FILE* pipe = popen(command.c_str(), "r");
-        char buffer[4096];
-        size_t n;
-        while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0)
-            result.out.append(buffer, n);
-        const int status = pclose(pipe);
-        result.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        const auto [exitStatus, output] = wds::testing::runCommand(command);
+        result.exit = exitStatus;
+        result.out = output;
         std::ifstream in(err);
         result.err.assign(std::istreambuf_iterator<char>(in), {});
         return result;

@@ -17,6 +17,7 @@
 
 #include "expectations/DatasetChecks.h"
 #include "expectations/PluginHarness.h"
+#include "servers/ChildProcess.h"
 #include "servers/Dataset.h"
 #include "servers/Http.h"
 #include "servers/NodeExporter.h"
@@ -443,14 +444,8 @@ TEST_F(PrometheusPluginTest, RepeatedLoadCreateQueryDestroyUnloadIsCleanUnderVal
         " prometheus_client.host=127.0.0.1 prometheus_client.port=" +
         std::to_string(prom_->port()) + " -- compute_node host_ram_usage compute-0 300 " +
         std::to_string(Dataset::kEnd) + " 2>&1";
-    FILE* pipe = popen(command.c_str(), "r");
-    ASSERT_NE(pipe, nullptr);
-    std::string output;
-    char buffer[4096];
-    size_t n;
-    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0)
-        output.append(buffer, n);
-    EXPECT_EQ(WEXITSTATUS(pclose(pipe)), 0) << output;
+    const auto [exitStatus, output] = wds::testing::runCommand(command);
+    EXPECT_EQ(exitStatus, 0) << output;
     size_t cycles = 0;
     for (size_t at = output.find("ok "); at != std::string::npos; at = output.find("ok ", at + 1)) {
         ++cycles;
