@@ -163,6 +163,20 @@ struct BatchRequest {
     int64_t granularityS = 300;
     int64_t evalTimeMs = 0;
     int64_t timeoutMs = 0;
+
+    /** The statistic_aggregation() request that asks the same of one resource. */
+    AggregationRequest forResource(const Resource& resource) const {
+        AggregationRequest one;
+        one.resourceType = resourceType;
+        one.resource = resource;
+        one.meterName = meterName;
+        one.aggregate = aggregate;
+        one.periodS = periodS;
+        one.granularityS = granularityS;
+        one.evalTimeMs = evalTimeMs;
+        one.timeoutMs = timeoutMs;
+        return one;
+    }
 };
 
 /**
@@ -478,17 +492,8 @@ class Source {
 
     BatchResult batchByCalls(const BatchRequest& request) const {
         BatchResult result;
-        AggregationRequest one;
-        one.resourceType = request.resourceType;
-        one.meterName = request.meterName;
-        one.aggregate = request.aggregate;
-        one.periodS = request.periodS;
-        one.granularityS = request.granularityS;
-        one.evalTimeMs = request.evalTimeMs;
-        one.timeoutMs = request.timeoutMs;
         for (const Resource& resource : request.resources) {
-            one.resource = resource;
-            ValueResult item = statisticAggregation(one);
+            ValueResult item = statisticAggregation(request.forResource(resource));
             ++result.queryCount;
             // Per-resource answers stay per resource; anything else fails the whole batch.
             const bool perResource = item.ok() || item.status == WDS_NO_DATA ||

@@ -72,7 +72,7 @@ std::string Datasource::resolveHost(const std::string& hostname) {
     throw DatasourceError(WDS_E_RESOURCE_NOT_FOUND,
                           "host '" + hostname + "' matches no '" + settings_.fqdnLabel +
                               "' label value of the active targets at " + client_->baseUrl() +
-                              " (" + std::to_string(hostLabels_.labelValues().size()) +
+                              " (" + std::to_string(hostLabels_.size()) +
                               " known, short names included)");
 }
 
@@ -271,7 +271,7 @@ std::vector<std::string> Datasource::batchQueries(const MetricInfo& metric, wds_
         }
     };
     // Most of the known hosts: one query over every host costs the server no more.
-    if (hosts && labelValues.size() * 2 > hostLabels_.labelValues().size())
+    if (hosts && labelValues.size() * 2 > hostLabels_.size())
         return {queryOf(promql::QueryBuilder::all())};
 
     // Regex sets of at most kMaxBatchMatcherBytes each (URLs web servers accept), cut where

@@ -106,8 +106,8 @@ std::optional<std::string> HostLabelMap::resolve(const std::string& hostname) {
     return lookup(*snapshot, hostname);
 }
 
-bool HostLabelMap::empty() const {
-    return current()->values.empty();
+size_t HostLabelMap::size() const {
+    return current()->values.size();
 }
 
 std::vector<std::string> HostLabelMap::labelValues() const {

@@ -36,8 +36,9 @@ class HostLabelMap {
     /** The label value for `hostname`, or nullopt when no active target carries it. */
     std::optional<std::string> resolve(const std::string& hostname);
 
-    /** True while no target carries the label (nothing can resolve). */
-    bool empty() const;
+    /** How many label values are known; 0 while no target carries the label. */
+    size_t size() const;
+    bool empty() const { return size() == 0; }
 
     /** All known label values, sorted. */
     std::vector<std::string> labelValues() const;

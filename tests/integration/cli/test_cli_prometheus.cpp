@@ -10,6 +10,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "expectations/DatasetChecks.h"
 #include "servers/ChildProcess.h"
 #include "servers/Dataset.h"
 #include "servers/PrometheusServer.h"
@@ -99,14 +100,6 @@ int barEighths(const std::string& line) {
     return eighths;
 }
 
-void expectNear(double actual, double expected, const std::string& what) {
-    if (expected == 0.0) {
-        EXPECT_EQ(actual, 0.0) << what;
-    } else {
-        EXPECT_NEAR(actual, expected, 1e-6 * std::fabs(expected)) << what;
-    }
-}
-
 TEST_F(CliTest, EveryMetricAndAggregateThroughTheCommand) {
     const std::string at = std::to_string(Dataset::kEnd);
     for (const char* agg : {"mean", "min", "max"}) {
@@ -115,28 +108,29 @@ TEST_F(CliTest, EveryMetricAndAggregateThroughTheCommand) {
             for (const auto& host : Dataset::hostNames()) {
                 const std::string what = host + " " + agg + " " + std::to_string(period);
                 // aggregate = statistic_aggregation: no inversion.
-                expectNear(jsonValue("aggregate --meter host_cpu_usage --resource-type "
-                                     "compute_node --hostname " +
-                                         host + " --aggregate " + agg + common,
-                                     what),
-                           Dataset::hostCpuUsage(host, agg, period, Dataset::kEnd), "cpu " + what);
-                expectNear(jsonValue("aggregate --meter host_ram_usage --resource-type "
-                                     "compute_node --hostname " +
-                                         host + " --aggregate " + agg + common,
-                                     what),
-                           Dataset::hostRamUsageKiB(host, agg, period, Dataset::kEnd),
-                           "ram " + what);
+                wds::testing::expectClose(
+                    jsonValue("aggregate --meter host_cpu_usage --resource-type "
+                              "compute_node --hostname " +
+                                  host + " --aggregate " + agg + common,
+                              what),
+                    Dataset::hostCpuUsage(host, agg, period, Dataset::kEnd), "cpu " + what);
+                wds::testing::expectClose(
+                    jsonValue("aggregate --meter host_ram_usage --resource-type "
+                              "compute_node --hostname " +
+                                  host + " --aggregate " + agg + common,
+                              what),
+                    Dataset::hostRamUsageKiB(host, agg, period, Dataset::kEnd), "ram " + what);
             }
             for (const auto& uuid : Dataset::instanceUuids()) {
                 if (!Dataset::hasData(uuid))
                     continue;
                 const std::string what = uuid + " " + agg + " " + std::to_string(period);
-                expectNear(jsonValue("instance-cpu-usage " + uuid + " --vcpus 2 --aggregate " +
-                                         agg + common,
-                                     what),
-                           Dataset::instanceCpuUsage(uuid, agg, period, Dataset::kEnd, 2),
-                           "cpu " + what);
-                expectNear(
+                wds::testing::expectClose(
+                    jsonValue(
+                        "instance-cpu-usage " + uuid + " --vcpus 2 --aggregate " + agg + common,
+                        what),
+                    Dataset::instanceCpuUsage(uuid, agg, period, Dataset::kEnd, 2), "cpu " + what);
+                wds::testing::expectClose(
                     jsonValue("instance-ram-usage " + uuid + " --aggregate " + agg + common, what),
                     Dataset::instanceRamUsageMB(uuid, agg, period, Dataset::kEnd), "ram " + what);
             }
@@ -149,11 +143,12 @@ TEST_F(CliTest, HostCommandsInvertMinAndMax) {
     const std::string common = " --period 300 --at " + std::to_string(Dataset::kEnd);
     CliRun r = run("host-cpu-usage " + host + " --aggregate max" + common);
     ASSERT_EQ(r.exit, 0) << r.err;
-    expectNear(std::stod(r.out), Dataset::hostCpuUsage(host, "min", 300, Dataset::kEnd), "cpu max");
+    wds::testing::expectClose(std::stod(r.out),
+                              Dataset::hostCpuUsage(host, "min", 300, Dataset::kEnd), "cpu max");
     r = run("host-ram-usage compute-1 --aggregate min" + common);
     ASSERT_EQ(r.exit, 0) << r.err;
-    expectNear(std::stod(r.out), Dataset::hostRamUsageKiB(host, "max", 300, Dataset::kEnd),
-               "ram min");
+    wds::testing::expectClose(std::stod(r.out),
+                              Dataset::hostRamUsageKiB(host, "max", 300, Dataset::kEnd), "ram min");
 }
 
 TEST_F(CliTest, FlavorValuesAndZeroes) {
@@ -269,8 +264,9 @@ TEST_F(CliTest, BatchJsonGivesEveryResourceItsValueOrReason) {
             EXPECT_EQ(row->getValue<std::string>("status"), "no data");
             continue;
         }
-        expectNear(row->getValue<double>("value"),
-                   Dataset::instanceRamUsageMB(uuid, "mean", 600, Dataset::kEnd), uuid);
+        wds::testing::expectClose(row->getValue<double>("value"),
+                                  Dataset::instanceRamUsageMB(uuid, "mean", 600, Dataset::kEnd),
+                                  uuid);
     }
 }
 
@@ -319,7 +315,7 @@ TEST_F(CliTest, SeriesJsonPointsMatchTheDataSet) {
         const auto point = points->getArray(static_cast<unsigned>(i));
         const auto t = static_cast<int64_t>(point->getElement<double>(0));
         EXPECT_EQ(t, Dataset::kEnd - 600 + 60 * static_cast<int64_t>(i));
-        expectNear(
+        wds::testing::expectClose(
             point->getElement<double>(1),
             Dataset::instanceCpuUsage("11111111-1111-4111-8111-111111111111", "max", 60, t, 2),
             "t=" + std::to_string(t));
