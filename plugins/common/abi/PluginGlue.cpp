@@ -81,28 +81,28 @@ void requireStruct(const T* value, uint32_t minimumSize, const char* what) {
 // instead of being copied; host names, UUIDs and metric names are far shorter.
 constexpr size_t kMaxStringBytes = promql::kMaxLabelValueBytes;
 
+/** "<owner>.<field>": the argument's name in messages, built only when one is needed. */
+[[noreturn]] void badField(std::string_view owner, const char* field, const std::string& why) {
+    throw DatasourceError(WDS_E_INVALID_ARGUMENT, std::string(owner) + "." + field + " " + why);
+}
+
 /** A host string (NULL reads as ""), refused unless it is short enough and valid UTF-8. */
-std::string checkedString(const char* text, const char* what) {
+std::string checkedString(const char* text, std::string_view owner, const char* field) {
     if (text == nullptr)
         return "";
     const size_t length = strnlen(text, kMaxStringBytes + 1);
-    if (length > kMaxStringBytes) {
-        throw DatasourceError(
-            WDS_E_INVALID_ARGUMENT,
-            std::string(what) + " is longer than " + std::to_string(kMaxStringBytes) + " bytes");
-    }
+    if (length > kMaxStringBytes)
+        badField(owner, field, "is longer than " + std::to_string(kMaxStringBytes) + " bytes");
     const std::string_view view(text, length);
     if (!promql::isValidUtf8(view))
-        throw DatasourceError(WDS_E_INVALID_ARGUMENT, std::string(what) + " is not valid UTF-8");
+        badField(owner, field, "is not valid UTF-8");
     return std::string(view);
 }
 
 /** A flavor size the host says it knows: a NaN or negative one would come back as the value. */
-double checkedSize(double value, const char* what) {
-    if (!std::isfinite(value) || value < 0) {
-        throw DatasourceError(WDS_E_INVALID_ARGUMENT,
-                              std::string(what) + " must be a finite number >= 0");
-    }
+double checkedSize(double value, std::string_view owner, const char* field) {
+    if (!std::isfinite(value) || value < 0)
+        badField(owner, field, "must be a finite number >= 0");
     return value;
 }
 
@@ -124,16 +124,15 @@ void checkConfigEncoding(const wds_kv* config, size_t count) {
 
 ResourceArgs toResource(const wds_resource* resource, const char* what) {
     requireStruct(resource, WDS_RESOURCE_V1_0_SIZE, what);
-    const std::string prefix = what;
     ResourceArgs args;
-    args.uuid = checkedString(resource->uuid, (prefix + ".uuid").c_str());
-    args.hostname = checkedString(resource->hostname, (prefix + ".hostname").c_str());
+    args.uuid = checkedString(resource->uuid, what, "uuid");
+    args.hostname = checkedString(resource->hostname, what, "hostname");
     if (resource->known & WDS_RESOURCE_KNOWN_VCPUS)
         args.vcpus = resource->vcpus;
     if (resource->known & WDS_RESOURCE_KNOWN_MEMORY)
-        args.memoryMb = checkedSize(resource->memory_mb, (prefix + ".memory_mb").c_str());
+        args.memoryMb = checkedSize(resource->memory_mb, what, "memory_mb");
     if (resource->known & WDS_RESOURCE_KNOWN_DISK)
-        args.diskGb = checkedSize(resource->disk_gb, (prefix + ".disk_gb").c_str());
+        args.diskGb = checkedSize(resource->disk_gb, what, "disk_gb");
     return args;
 }
 
@@ -145,7 +144,7 @@ void copyQueryArgs(const Query& query, QueryArgs& args) {
     if (query.timeout_ms < 0)
         throw DatasourceError(WDS_E_INVALID_ARGUMENT, "query.timeout_ms must not be negative");
     args.resourceType = query.resource_type;
-    args.meterName = checkedString(query.meter_name, "query.meter_name");
+    args.meterName = checkedString(query.meter_name, "query", "meter_name");
     args.aggregate = query.aggregate;
     args.timeout = std::chrono::milliseconds(query.timeout_ms);
 }
