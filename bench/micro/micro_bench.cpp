@@ -9,6 +9,7 @@
 
 #include "json/PromResponse.h"
 #include "labels/HostLabelMap.h"
+#include "http/PercentEncoding.h"
 #include "prometheus_api/PromApiClient.h"
 #include "promql/PromQL.h"
 
@@ -92,7 +93,7 @@ BENCHMARK(BM_Quote_Escaped);
 void BM_PercentEncode_Query(benchmark::State& state) {
     const std::string query = builder().hostCpuUsage(WDS_AGGREGATE_MEAN, hostName(7), 300);
     for (auto _ : state)
-        benchmark::DoNotOptimize(wds::PromApiClient::percentEncode(query));
+        benchmark::DoNotOptimize(wds::percentEncode(query));
 }
 BENCHMARK(BM_PercentEncode_Query);
 

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "errors/DatasourceError.h"
+#include "http/PercentEncoding.h"
 #include "watcher_ds/extensions.h"
 
 namespace wds {
@@ -129,26 +130,53 @@ std::optional<double> Datasource::flavorValue(const MetricInfo& metric,
     return std::nullopt;
 }
 
-std::string Datasource::resourceQuery(const MetricInfo& metric, wds_aggregate aggregate,
-                                      const ResourceArgs& resource, int64_t periodS) {
-    switch (metric.kind) {
+std::string Datasource::metricQuery(MetricKind kind, wds_aggregate aggregate,
+                                    const promql::Selector& selector, int64_t periodS,
+                                    int64_t vcpus) const {
+    switch (kind) {
         case MetricKind::HostCpuUsage:
-            return queries_.hostCpuUsage(aggregate, resolveHost(resource.hostname), periodS);
+            return queries_.hostCpuUsage(aggregate, selector, periodS);
         case MetricKind::HostRamUsage:
-            return queries_.hostRamUsage(aggregate, resolveHost(resource.hostname), periodS);
+            return queries_.hostRamUsage(aggregate, selector, periodS);
+        case MetricKind::InstanceCpuUsage:
+            return vcpus > 0 ? queries_.instanceCpuUsage(aggregate, selector, periodS, vcpus)
+                             : queries_.instanceCpuCores(aggregate, selector, periodS);
+        case MetricKind::InstanceRamUsage:
+            return queries_.instanceRamUsage(aggregate, selector, periodS);
         default:
-            break;
+            throw DatasourceError(WDS_E_INTERNAL, "no query for a flavor metric");
     }
-    if (resource.uuid.empty())
-        invalidArgument("an instance query needs the resource's uuid");
-    if (metric.kind == MetricKind::InstanceRamUsage)
-        return queries_.instanceRamUsage(aggregate, resource.uuid, periodS);
-    int64_t vcpus = resource.vcpus.value_or(0);
-    if (vcpus <= 0) {
-        log_.warning("instance vcpu count not set for instance " + resource.uuid + ", assuming 1");
-        vcpus = 1;
+}
+
+promql::Query Datasource::resourceQuery(const MetricInfo& metric, wds_aggregate aggregate,
+                                        const ResourceArgs& resource, int64_t periodS) {
+    const bool host = metric.resourceType == WDS_RESOURCE_COMPUTE_NODE;
+    std::string quoted;
+    int64_t vcpus = 0;
+    if (host) {
+        quoted = promql::quote(resolveHost(resource.hostname), "host label value");
+    } else {
+        if (resource.uuid.empty())
+            invalidArgument("an instance query needs the resource's uuid");
+        quoted = promql::quote(resource.uuid, "instance uuid");
+        if (metric.kind == MetricKind::InstanceCpuUsage) {
+            vcpus = resource.vcpus.value_or(0);
+            if (vcpus <= 0) {
+                log_.warning("instance vcpu count not set for instance " + resource.uuid +
+                             ", assuming 1");
+                vcpus = 1;
+            }
+        }
     }
-    return queries_.instanceCpuUsage(aggregate, resource.uuid, periodS, vcpus);
+    // The query's text around the value is the same for every resource: built once.
+    const auto build = [&] {
+        return metricQuery(metric.kind, aggregate,
+                           host ? queries_.hostHole() : queries_.instanceHole(), periodS, vcpus);
+    };
+    if (const auto* shape = templates_.find({metric.kind, aggregate, periodS, vcpus}, build))
+        return {*shape, std::move(quoted)};
+    const std::string& label = host ? queries_.fqdnLabel() : queries_.instanceUuidLabel();
+    return metricQuery(metric.kind, aggregate, {label + "=" + quoted}, periodS, vcpus);
 }
 
 AggregationResult Datasource::statisticAggregation(const AggregationArgs& request) {
@@ -157,22 +185,23 @@ AggregationResult Datasource::statisticAggregation(const AggregationArgs& reques
     if (auto value = flavorValue(metric, request))
         return {value, {}};
 
-    const std::string query =
+    const promql::Query query =
         resourceQuery(metric, queryAggregate(request.aggregate), request, request.periodS);
-    const auto samples = client_->instantQuery(query, request.evalTimeMs, request.timeout);
+    const auto samples =
+        client_->instantQuery(query, request.evalTimeMs, request.timeout, promjson::Labels::Skip);
     if (samples.empty())
-        return {std::nullopt, "no data for query `" + query + "`"};
+        return {std::nullopt, "no data for query `" + query.text() + "`"};
     if (samples.size() > 1) {
         // Cannot happen with the `by (label)` queries unless the server ignores the grouping.
-        throw DatasourceError(WDS_E_PROTOCOL, "query `" + query + "` returned " +
+        throw DatasourceError(WDS_E_PROTOCOL, "query `" + query.text() + "` returned " +
                                                   std::to_string(samples.size()) +
                                                   " series where one was expected");
     }
     const double value = samples.front().value;
     if (!std::isfinite(value)) {
-        log_.warning("query `" + query + "` returned " + (std::isnan(value) ? "NaN" : "Inf") +
-                     "; reporting no data");
-        return {std::nullopt, "non-finite value for query `" + query + "`"};
+        log_.warning("query `" + query.text() + "` returned " +
+                     (std::isnan(value) ? "NaN" : "Inf") + "; reporting no data");
+        return {std::nullopt, "non-finite value for query `" + query.text() + "`"};
     }
     return {value, {}};
 }
@@ -210,18 +239,18 @@ SeriesAnswer Datasource::statisticSeries(const SeriesArgs& request) {
                         " points a series may have: use a larger granularity or a shorter range");
     }
 
-    const std::string query =
+    const promql::Query query =
         resourceQuery(metric, queryAggregate(request.aggregate), request, stepS);
     std::vector<promjson::Series> series;
     std::string shownQuery;
     if (settings_.seriesViaSubquery) {
         // The subquery's first point is the first multiple of the step after end - range; half
         // a step of slack keeps firstMs in whether the server's window is open or closed.
-        shownQuery = "(" + query + ")[" + std::to_string(lastMs - firstMs + stepMs / 2) +
+        shownQuery = "(" + query.text() + ")[" + std::to_string(lastMs - firstMs + stepMs / 2) +
                      "ms:" + std::to_string(stepS) + "s]";
         series = client_->instantMatrixQuery(shownQuery, lastMs, request.timeout);
     } else {
-        shownQuery = query;
+        shownQuery = query.text();
         series = client_->rangeQuery(query, firstMs, lastMs, stepS, request.timeout);
     }
     if (series.size() > 1) {
@@ -259,16 +288,7 @@ std::vector<std::string> Datasource::batchQueries(const MetricInfo& metric, wds_
     labelValues.erase(std::unique(labelValues.begin(), labelValues.end()), labelValues.end());
     const bool hosts = metric.resourceType == WDS_RESOURCE_COMPUTE_NODE;
     const auto queryOf = [&](const promql::Selector& selector) {
-        switch (metric.kind) {
-            case MetricKind::HostCpuUsage:
-                return queries_.hostCpuUsage(aggregate, selector, periodS);
-            case MetricKind::HostRamUsage:
-                return queries_.hostRamUsage(aggregate, selector, periodS);
-            case MetricKind::InstanceCpuUsage:
-                return queries_.instanceCpuCores(aggregate, selector, periodS);
-            default:
-                return queries_.instanceRamUsage(aggregate, selector, periodS);
-        }
+        return metricQuery(metric.kind, aggregate, selector, periodS, 0);
     };
     // Most of the known hosts: one query over every host costs the server no more.
     if (hosts && labelValues.size() * 2 > hostLabels_.size())
@@ -281,8 +301,7 @@ std::vector<std::string> Datasource::batchQueries(const MetricInfo& metric, wds_
     for (const std::string& value : labelValues) {
         // The value's share of the encoded matcher: its quoted regex without the quotes, plus '|'.
         const size_t bytes =
-            PromApiClient::percentEncode(promql::quote(promql::regexLiteral(value), "label value"))
-                .size();
+            percentEncode(promql::quote(promql::regexLiteral(value), "label value")).size();
         if (!chunks.back().empty() && chunkBytes + bytes > kMaxBatchMatcherBytes) {
             chunks.emplace_back();
             chunkBytes = 0;

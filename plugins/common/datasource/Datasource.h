@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "datasource/MetricCatalog.h"
+#include "datasource/QueryTemplateCache.h"
 #include "labels/HostLabelMap.h"
 #include "logging/Logger.h"
 #include "prometheus_api/PromApiClient.h"
@@ -112,8 +113,14 @@ class Datasource {
     wds_aggregate queryAggregate(wds_aggregate aggregate) const;
     std::string resolveHost(const std::string& hostname);
     /** The PromQL of a backend metric for one resource over a window of periodS. */
-    std::string resourceQuery(const MetricInfo& metric, wds_aggregate aggregate,
-                              const ResourceArgs& resource, int64_t periodS);
+    promql::Query resourceQuery(const MetricInfo& metric, wds_aggregate aggregate,
+                                const ResourceArgs& resource, int64_t periodS);
+    /**
+     * The PromQL of a backend metric over the resources `selector` picks. instance_cpu_usage
+     * with vcpus 0 is the CPU cores, which a batch scales by each flavor itself.
+     */
+    std::string metricQuery(MetricKind kind, wds_aggregate aggregate,
+                            const promql::Selector& selector, int64_t periodS, int64_t vcpus) const;
     /** The resource's flavor value for the metrics that need no query, or nullopt. */
     static std::optional<double> flavorValue(const MetricInfo& metric,
                                              const ResourceArgs& resource);
@@ -128,6 +135,7 @@ class Datasource {
     std::unique_ptr<PromApiClient> client_;
     Logger log_;
     promql::QueryBuilder queries_;
+    QueryTemplateCache templates_;
     HostLabelMap hostLabels_;
 };
 

@@ -11,32 +11,11 @@ void JsonScanner::fail(const std::string& what) const {
     throw Error{what + " at byte " + std::to_string(pos_)};
 }
 
-void JsonScanner::skipSpace() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\n' ||
-                                   text_[pos_] == '\r' || text_[pos_] == '\t')) {
-        ++pos_;
-    }
+void JsonScanner::failExpected(char c) const {
+    fail(std::string("expected '") + c + "'");
 }
 
-char JsonScanner::peek() {
-    skipSpace();
-    return pos_ < text_.size() ? text_[pos_] : '\0';
-}
-
-void JsonScanner::expect(char c) {
-    if (peek() != c)
-        fail(std::string("expected '") + c + "'");
-    ++pos_;
-}
-
-bool JsonScanner::accept(char c) {
-    if (peek() != c)
-        return false;
-    ++pos_;
-    return true;
-}
-
-bool JsonScanner::nextMember(bool& first, std::string& key) {
+bool JsonScanner::nextMember(bool& first, std::string_view& key) {
     if (first) {
         expect('{');
         first = false;
@@ -46,7 +25,7 @@ bool JsonScanner::nextMember(bool& first, std::string& key) {
         expect('}');
         return false;
     }
-    key = readString();
+    key = readStringView(&keyScratch_);
     expect(':');
     return true;
 }
@@ -102,23 +81,30 @@ void JsonScanner::appendUtf8(std::string& out, unsigned cp) {
 }
 
 size_t JsonScanner::quoteOrEscape() const {
-    // A plain loop: string_view::find_first_of calls memchr on the set for every byte.
+    // A plain loop: the strings of an answer are short, and string_view::find_first_of would
+    // call memchr on the set for every byte.
+    const char* const data = text_.data();
+    const size_t size = text_.size();
     size_t at = pos_;
-    while (at < text_.size() && text_[at] != '"' && text_[at] != '\\')
+    while (at < size && data[at] != '"' && data[at] != '\\')
         ++at;
-    if (at == text_.size())
+    if (at == size)
         fail("unterminated string");
     return at;
 }
 
-std::string JsonScanner::readString() {
+std::string_view JsonScanner::readStringView(std::string* scratch) {
     expect('"');
-    // Most strings have no escape: built from one run, without appending.
+    // Most strings have no escape: a view of the text, nothing copied.
     size_t special = quoteOrEscape();
-    std::string out(text_.data() + pos_, special - pos_);
+    if (text_[special] == '"') {
+        const std::string_view text = text_.substr(pos_, special - pos_);
+        pos_ = special + 1;
+        return text;
+    }
+    std::string& out = *scratch;
+    out.assign(text_.data() + pos_, special - pos_);
     pos_ = special + 1;
-    if (text_[special] == '"')
-        return out;
     while (true) {  // just after a backslash
         if (pos_ >= text_.size())
             fail("unterminated escape");
@@ -207,7 +193,7 @@ void JsonScanner::skipValue() {
             break;
         case '{': {
             bool first = true;
-            std::string key;
+            std::string_view key;
             while (nextMember(first, key))
                 skipValue();
             break;

@@ -19,12 +19,12 @@ using Poco::JSON::Array;
 using Poco::JSON::Object;
 
 /** `text == literal` inline: std::string == const char* calls out of line into libstdc++. */
-bool is(const std::string& text, std::string_view literal) {
-    return std::string_view(text) == literal;
+bool is(std::string_view text, std::string_view literal) {
+    return text == literal;
 }
 
-[[noreturn]] void malformed(const std::string& where, const std::string& what) {
-    throw DatasourceError(WDS_E_PROTOCOL, "unexpected answer to " + where + ": " + what);
+[[noreturn]] void malformed(const Subject& where, const std::string& what) {
+    throw DatasourceError(WDS_E_PROTOCOL, "unexpected answer to " + where.str() + ": " + what);
 }
 
 /**
@@ -32,7 +32,7 @@ bool is(const std::string& text, std::string_view literal) {
  * must be "success", warnings are logged. Scanner errors become WDS_E_PROTOCOL naming `where`.
  */
 template <class OnData>
-void walkEnvelope(const std::string& body, const std::string& where, const Logger& log,
+void walkEnvelope(const std::string& body, const Subject& where, const Logger& log,
                   OnData&& onData) {
     std::string status;
     bool sawData = false;
@@ -42,7 +42,7 @@ void walkEnvelope(const std::string& body, const std::string& where, const Logge
         if (json.peek() != '{')
             malformed(where, "not a JSON object (" + errorText(body) + ")");
         bool first = true;
-        std::string key;
+        std::string_view key;
         while (json.nextMember(first, key)) {
             if (is(key, "status") && json.peek() == '"') {
                 status = json.readString();
@@ -71,7 +71,7 @@ void walkEnvelope(const std::string& body, const std::string& where, const Logge
     if (!sawData)
         malformed(where, "no 'data'");
     for (const std::string& warning : warnings) {
-        log.warning("Prometheus warning for " + where + ": " + warning);
+        log.warning("Prometheus warning for " + where.str() + ": " + warning);
     }
 }
 
@@ -89,7 +89,7 @@ std::string printableExcerpt(const std::string& body) {
 
 }  // namespace
 
-bool parseSampleValue(const std::string& text, double& value) {
+bool parseSampleValue(std::string_view text, double& value) {
     if (is(text, "NaN")) {
         value = std::numeric_limits<double>::quiet_NaN();
         return true;
@@ -110,7 +110,7 @@ bool parseSampleValue(const std::string& text, double& value) {
 namespace {
 
 /** [time, "value"] */
-void readPoint(JsonScanner& json, const std::string& where, double& timestampS, double& value) {
+void readPoint(JsonScanner& json, const Subject& where, double& timestampS, double& value) {
     if (json.peek() != '[')
         malformed(where, "a sample that is not [time, value]");
     bool firstPart = true;
@@ -122,34 +122,35 @@ void readPoint(JsonScanner& json, const std::string& where, double& timestampS, 
         malformed(where, "a sample time that is not a number");
     if (!json.nextElement(firstPart) || json.peek() != '"')
         malformed(where, "a sample without [time, value]");
-    const std::string text = json.readString();
+    const std::string_view text = json.readStringView();
     if (!parseSampleValue(text, value))
-        malformed(where, "a sample value that is not a number: " + text);
+        malformed(where, "a sample value that is not a number: " + std::string(text));
     if (json.nextElement(firstPart))
         malformed(where, "a [time, value] with extra parts");
 }
 
-void readLabels(JsonScanner& json, const std::string& where,
+void readLabels(JsonScanner& json, const Subject& where,
                 std::map<std::string, std::string>& labels) {
     bool firstLabel = true;
-    std::string name;
+    std::string_view name;
     while (json.nextMember(firstLabel, name)) {
         if (json.peek() != '"')
             malformed(where, "a label value that is not a string");
-        labels.emplace(std::move(name), json.readString());
+        std::string key(name);  // before the value is read: name may be the scanner's buffer
+        labels.emplace(std::move(key), json.readString());
     }
 }
 
 /** {"metric": {...}, "value": [time, "value"]} */
-Sample readSample(JsonScanner& json, const std::string& where) {
+Sample readSample(JsonScanner& json, const Subject& where, Labels labels) {
     Sample sample;
     bool sawValue = false;
     bool first = true;
-    std::string key;
+    std::string_view key;
     if (json.peek() != '{')
         malformed(where, "a vector element that is not an object");
     while (json.nextMember(first, key)) {
-        if (is(key, "metric") && json.peek() == '{') {
+        if (is(key, "metric") && json.peek() == '{' && labels == Labels::Keep) {
             readLabels(json, where, sample.labels);
         } else if (is(key, "value")) {
             readPoint(json, where, sample.timestampS, sample.value);
@@ -164,11 +165,11 @@ Sample readSample(JsonScanner& json, const std::string& where) {
 }
 
 /** {"metric": {...}, "values": [[time, "value"], ...]} */
-Series readSeries(JsonScanner& json, const std::string& where) {
+Series readSeries(JsonScanner& json, const Subject& where) {
     Series series;
     bool sawValues = false;
     bool first = true;
-    std::string key;
+    std::string_view key;
     if (json.peek() != '{')
         malformed(where, "a matrix element that is not an object");
     while (json.nextMember(first, key)) {
@@ -193,15 +194,14 @@ Series readSeries(JsonScanner& json, const std::string& where) {
 
 /** Reads data.result of the expected type with `readElement`. */
 template <class Element, class ReadElement>
-std::vector<Element> decodeResult(const std::string& body, const std::string& where,
-                                  const Logger& log, const char* expectedType,
-                                  ReadElement&& readElement) {
+std::vector<Element> decodeResult(const std::string& body, const Subject& where, const Logger& log,
+                                  const char* expectedType, ReadElement&& readElement) {
     std::vector<Element> elements;
     std::string resultType;
     bool sawResult = false;
     walkEnvelope(body, where, log, [&](JsonScanner& json) {
         bool first = true;
-        std::string key;
+        std::string_view key;
         while (json.nextMember(first, key)) {
             if (is(key, "resultType") && json.peek() == '"') {
                 resultType = json.readString();
@@ -225,17 +225,18 @@ std::vector<Element> decodeResult(const std::string& body, const std::string& wh
 
 }  // namespace
 
-std::vector<Sample> decodeInstantVector(const std::string& body, const std::string& where,
-                                        const Logger& log) {
-    return decodeResult<Sample>(body, where, log, "vector", readSample);
+std::vector<Sample> decodeInstantVector(const std::string& body, const Subject& where,
+                                        const Logger& log, Labels labels) {
+    return decodeResult<Sample>(
+        body, where, log, "vector",
+        [labels](JsonScanner& json, const Subject& at) { return readSample(json, at, labels); });
 }
 
-std::vector<Series> decodeMatrix(const std::string& body, const std::string& where,
-                                 const Logger& log) {
+std::vector<Series> decodeMatrix(const std::string& body, const Subject& where, const Logger& log) {
     return decodeResult<Series>(body, where, log, "matrix", readSeries);
 }
 
-std::vector<std::string> decodeStringList(const std::string& body, const std::string& where,
+std::vector<std::string> decodeStringList(const std::string& body, const Subject& where,
                                           const Logger& log) {
     std::vector<std::string> values;
     walkEnvelope(body, where, log, [&](JsonScanner& json) {
@@ -252,12 +253,12 @@ std::vector<std::string> decodeStringList(const std::string& body, const std::st
 }
 
 std::vector<std::string> decodeTargetLabelValues(const std::string& body, const std::string& label,
-                                                 const std::string& where, const Logger& log) {
+                                                 const Subject& where, const Logger& log) {
     std::vector<std::string> values;
     bool sawTargets = false;
     walkEnvelope(body, where, log, [&](JsonScanner& json) {
         bool first = true;
-        std::string key;
+        std::string_view key;
         while (json.nextMember(first, key)) {
             if (!is(key, "activeTargets") || json.peek() != '[') {
                 json.skipValue();  // droppedTargets can be the larger part: never decoded
@@ -271,16 +272,16 @@ std::vector<std::string> decodeTargetLabelValues(const std::string& body, const 
                     continue;
                 }
                 bool firstField = true;
-                std::string field;
+                std::string_view field;
                 while (json.nextMember(firstField, field)) {
                     if (!is(field, "labels") || json.peek() != '{') {
                         json.skipValue();
                         continue;
                     }
                     bool firstLabel = true;
-                    std::string name;
+                    std::string_view name;
                     while (json.nextMember(firstLabel, name)) {
-                        if (name == label && json.peek() == '"') {
+                        if (is(name, label) && json.peek() == '"') {
                             std::string value = json.readString();
                             if (!value.empty())
                                 values.push_back(std::move(value));
@@ -297,7 +298,7 @@ std::vector<std::string> decodeTargetLabelValues(const std::string& body, const 
     return values;
 }
 
-void decodeSuccess(const std::string& body, const std::string& where, const Logger& log) {
+void decodeSuccess(const std::string& body, const Subject& where, const Logger& log) {
     walkEnvelope(body, where, log, [](JsonScanner& json) { json.skipValue(); });
 }
 

@@ -2,9 +2,9 @@
 
 #include <charconv>
 #include <cstdint>
-#include <cstring>
 
 #include "errors/DatasourceError.h"
+#include "http/PercentEncoding.h"
 
 namespace wds {
 namespace {
@@ -42,89 +42,25 @@ std::string PromApiClient::formatTime(int64_t unixMs) {
 
 namespace {
 
-/** Each byte as it appears in a query: itself if RFC 3986 unreserved, else %XX. */
-struct EncodingTable {
-    struct Entry {
-        char text[4];  // 4 bytes so that one fixed-size copy writes any entry
-        uint8_t size;
-    };
-    Entry entries[256] = {};
-    constexpr EncodingTable() {
-        constexpr char kHex[] = "0123456789ABCDEF";
-        for (int c = 0; c < 256; ++c) {
-            const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                                    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-                                    c == '~';
-            Entry& e = entries[c];
-            if (unreserved) {
-                e.text[0] = static_cast<char>(c);
-                e.size = 1;
-            } else {
-                e.text[0] = '%';
-                e.text[1] = kHex[c >> 4];
-                e.text[2] = kHex[c & 0xF];
-                e.size = 3;
-            }
-        }
-    }
-};
-constexpr EncodingTable kEncoding;
-
-}  // namespace
-
-void PromApiClient::appendPercentEncoded(std::string& out, std::string_view text) {
-    // Room for the worst case once (+1: every copy writes 4 bytes), branch-free copies from the
-    // table, one final trim.
-    const size_t start = out.size();
-    out.resize(start + text.size() * 3 + 1);
-    char* next = out.data() + start;
-    for (const char ch : text) {
-        const EncodingTable::Entry& e = kEncoding.entries[static_cast<unsigned char>(ch)];
-        std::memcpy(next, e.text, sizeof e.text);
-        next += e.size;
-    }
-    out.resize(static_cast<size_t>(next - out.data()));
-}
-
-std::string PromApiClient::percentEncode(std::string_view text) {
-    std::string out;
-    appendPercentEncoded(out, text);
-    return out;
-}
-
-std::string PromApiClient::get(const std::string& apiPath, const Params& params,
-                               const std::string& what, std::chrono::milliseconds timeout) const {
-    HttpRequest request;
-    size_t worstCase = apiPrefix_.size() + apiPath.size();
-    for (const auto& [name, value] : params)
-        worstCase += 2 + 3 * (name.size() + value.size());
-    request.target.reserve(worstCase);
-    request.target.append(apiPrefix_).append(apiPath);
-    char separator = '?';
+/** "name=value" for each parameter with a value, `separator` ('?' or '&') before the first. */
+void appendParams(std::string& target, const PromApiClient::Params& params, char separator) {
     for (const auto& [name, value] : params) {
         if (value.empty())
             continue;
-        request.target += separator;
+        target += separator;
         separator = '&';
-        appendPercentEncoded(request.target, name);
-        request.target += '=';
-        appendPercentEncoded(request.target, value);
+        appendPercentEncoded(target, name);
+        target += '=';
+        appendPercentEncoded(target, value);
     }
-    request.timeout = timeout.count() > 0 ? timeout : defaultTimeout_;
-
-    return retry_.run(what, log_, [&] {
-        HttpResponse response = transport_->send(request);
-        if (response.status == 200)
-            return std::move(response.body);
-        throw DatasourceError(statusForHttp(response.status),
-                              "HTTP " + std::to_string(response.status) + " for " + what + ": " +
-                                  promjson::errorText(response.body) +
-                                  (response.status == 403 ? forbiddenHint_ : ""),
-                              response.status);
-    });
 }
 
-namespace {
+size_t paramsSizeBound(const PromApiClient::Params& params) {
+    size_t bound = 0;
+    for (const auto& [name, value] : params)
+        bound += 2 + 3 * (name.size() + value.size());
+    return bound;
+}
 
 /** "<ms>ms": the server-side timeout parameter, formatted without allocating. */
 std::string_view millisText(std::chrono::milliseconds timeout, char (&buffer)[32]) {
@@ -136,48 +72,76 @@ std::string_view millisText(std::chrono::milliseconds timeout, char (&buffer)[32
 
 }  // namespace
 
-std::string PromApiClient::query(const std::string& promql, int64_t evalTimeMs,
-                                 std::chrono::milliseconds timeout, const std::string& what) const {
-    const std::string time = evalTimeMs != 0 ? formatTime(evalTimeMs) : std::string();
-    const auto effective = timeout.count() > 0 ? timeout : defaultTimeout_;
-    // Let the server give up (with its own clear error) no later than we would.
-    char serverTimeout[32];
-    return get(
-        "query",
-        {{"query", promql}, {"time", time}, {"timeout", millisText(effective, serverTimeout)}},
-        what, effective);
+std::string PromApiClient::send(const HttpRequest& request, const Subject& what) const {
+    return retry_.run(what, log_, [&] {
+        HttpResponse response = transport_->send(request);
+        if (response.status == 200)
+            return std::move(response.body);
+        throw DatasourceError(statusForHttp(response.status),
+                              "HTTP " + std::to_string(response.status) + " for " + what.str() +
+                                  ": " + promjson::errorText(response.body) +
+                                  (response.status == 403 ? forbiddenHint_ : ""),
+                              response.status);
+    });
 }
 
-std::vector<promjson::Sample> PromApiClient::instantQuery(const std::string& promql,
+std::string PromApiClient::get(const std::string& apiPath, const Params& params,
+                               const Subject& what, std::chrono::milliseconds timeout) const {
+    HttpRequest request;
+    request.target.reserve(apiPrefix_.size() + apiPath.size() + paramsSizeBound(params));
+    request.target.append(apiPrefix_).append(apiPath);
+    appendParams(request.target, params, '?');
+    request.timeout = timeout.count() > 0 ? timeout : defaultTimeout_;
+    return send(request, what);
+}
+
+std::string PromApiClient::query(const char* queryPath, const promql::Query& query,
+                                 const Params& params, std::chrono::milliseconds timeout,
+                                 const Subject& what) const {
+    HttpRequest request;
+    request.timeout = timeout.count() > 0 ? timeout : defaultTimeout_;
+    // Let the server give up (with its own clear error) no later than we would.
+    char serverTimeout[32];
+    const std::string_view timeoutText = millisText(request.timeout, serverTimeout);
+    std::string& target = request.target;
+    target.reserve(apiPrefix_.size() + 32 + query.encodedSizeBound() + paramsSizeBound(params) +
+                   timeoutText.size());
+    target.append(apiPrefix_).append(queryPath).append("?query=");
+    query.appendPercentEncoded(target);
+    appendParams(target, params, '&');
+    appendParams(target, {{"timeout", timeoutText}}, '&');
+    return send(request, what);
+}
+
+std::vector<promjson::Sample> PromApiClient::instantQuery(const promql::Query& query,
                                                           int64_t evalTimeMs,
-                                                          std::chrono::milliseconds timeout) const {
-    const std::string what = "query `" + promql + "` at " + baseUrl();
-    return promjson::decodeInstantVector(query(promql, evalTimeMs, timeout, what), what, log_);
+                                                          std::chrono::milliseconds timeout,
+                                                          promjson::Labels labels) const {
+    const auto what = [&] { return "query `" + query.text() + "` at " + baseUrl(); };
+    const std::string time = evalTimeMs != 0 ? formatTime(evalTimeMs) : std::string();
+    return promjson::decodeInstantVector(
+        this->query("query", query, {{"time", time}}, timeout, what), what, log_, labels);
 }
 
 std::vector<promjson::Series> PromApiClient::instantMatrixQuery(
-    const std::string& promql, int64_t evalTimeMs, std::chrono::milliseconds timeout) const {
-    const std::string what = "query `" + promql + "` at " + baseUrl();
-    return promjson::decodeMatrix(query(promql, evalTimeMs, timeout, what), what, log_);
+    const promql::Query& query, int64_t evalTimeMs, std::chrono::milliseconds timeout) const {
+    const auto what = [&] { return "query `" + query.text() + "` at " + baseUrl(); };
+    const std::string time = evalTimeMs != 0 ? formatTime(evalTimeMs) : std::string();
+    return promjson::decodeMatrix(this->query("query", query, {{"time", time}}, timeout, what),
+                                  what, log_);
 }
 
-std::vector<promjson::Series> PromApiClient::rangeQuery(const std::string& promql, int64_t startMs,
+std::vector<promjson::Series> PromApiClient::rangeQuery(const promql::Query& query, int64_t startMs,
                                                         int64_t endMs, int64_t stepS,
                                                         std::chrono::milliseconds timeout) const {
-    const auto effective = timeout.count() > 0 ? timeout : defaultTimeout_;
+    const auto what = [&] { return "range query `" + query.text() + "` at " + baseUrl(); };
     const std::string start = formatTime(startMs);
     const std::string end = formatTime(endMs);
     const std::string step = std::to_string(stepS);
-    char serverTimeout[32];
-    const std::string what = "range query `" + promql + "` at " + baseUrl();
-    const std::string body = get("query_range",
-                                 {{"query", promql},
-                                  {"start", start},
-                                  {"end", end},
-                                  {"step", step},
-                                  {"timeout", millisText(effective, serverTimeout)}},
-                                 what, effective);
-    return promjson::decodeMatrix(body, what, log_);
+    return promjson::decodeMatrix(
+        this->query("query_range", query, {{"start", start}, {"end", end}, {"step", step}}, timeout,
+                    what),
+        what, log_);
 }
 
 std::vector<std::string> PromApiClient::activeTargetLabelValues(const std::string& label) const {

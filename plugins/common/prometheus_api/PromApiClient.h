@@ -9,9 +9,11 @@
 #include <utility>
 #include <vector>
 
+#include "errors/Subject.h"
 #include "http/HttpTransport.h"
 #include "json/PromResponse.h"
 #include "logging/Logger.h"
+#include "promql/QueryTemplate.h"
 #include "retry/RetryPolicy.h"
 
 namespace wds {
@@ -29,14 +31,18 @@ class PromApiClient {
     PromApiClient(std::shared_ptr<HttpTransport> transport, std::string rootPath, RetryPolicy retry,
                   std::chrono::milliseconds defaultTimeout, Logger log);
 
-    /** GET /api/v1/query; evalTimeMs 0 = the server's now; timeout 0 = the default. */
-    std::vector<promjson::Sample> instantQuery(const std::string& promql, int64_t evalTimeMs,
-                                               std::chrono::milliseconds timeout) const;
+    /**
+     * GET /api/v1/query; evalTimeMs 0 = the server's now; timeout 0 = the default. Labels::Skip
+     * when the caller needs only the values.
+     */
+    std::vector<promjson::Sample> instantQuery(
+        const promql::Query& query, int64_t evalTimeMs, std::chrono::milliseconds timeout,
+        promjson::Labels labels = promjson::Labels::Keep) const;
     /** GET /api/v1/query of an expression whose result is a range vector (a subquery). */
-    std::vector<promjson::Series> instantMatrixQuery(const std::string& promql, int64_t evalTimeMs,
+    std::vector<promjson::Series> instantMatrixQuery(const promql::Query& query, int64_t evalTimeMs,
                                                      std::chrono::milliseconds timeout) const;
     /** GET /api/v1/query_range from startMs to endMs every stepS seconds. */
-    std::vector<promjson::Series> rangeQuery(const std::string& promql, int64_t startMs,
+    std::vector<promjson::Series> rangeQuery(const promql::Query& query, int64_t startMs,
                                              int64_t endMs, int64_t stepS,
                                              std::chrono::milliseconds timeout) const;
     /** GET /api/v1/targets?state=active: values of `label` over the active targets. */
@@ -60,19 +66,17 @@ class PromApiClient {
 
     /** "1700000000.500" for 1700000000500 ms (>= 0): Prometheus' float-seconds time format. */
     static std::string formatTime(int64_t unixMs);
-    /** RFC 3986 percent-encoding of everything but unreserved characters. */
-    static std::string percentEncode(std::string_view text);
-    /** percentEncode appending to `out`: no temporary strings. */
-    static void appendPercentEncoded(std::string& out, std::string_view text);
 
   private:
-    /** GETs /api/v1/query with the time and a server-side timeout; returns the body. */
-    std::string query(const std::string& promql, int64_t evalTimeMs,
-                      std::chrono::milliseconds timeout, const std::string& what) const;
+    /** GETs /api/v1/<queryPath>?query=...&<params>&timeout=...; returns the body. */
+    std::string query(const char* queryPath, const promql::Query& query, const Params& params,
+                      std::chrono::milliseconds timeout, const Subject& what) const;
 
     /** GETs apiPath (relative to /api/v1/) and returns the body of a 200 answer. */
-    std::string get(const std::string& apiPath, const Params& params, const std::string& what,
+    std::string get(const std::string& apiPath, const Params& params, const Subject& what,
                     std::chrono::milliseconds timeout) const;
+    /** Sends `request` with the retry policy; the body of a 200 answer. */
+    std::string send(const HttpRequest& request, const Subject& what) const;
 
     std::shared_ptr<HttpTransport> transport_;
     std::string baseUrl_;  // for messages; built once, not on every query

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "errors/DatasourceError.h"
+#include "promql/QueryTemplate.h"
 
 namespace wds::promql {
 
@@ -22,6 +25,12 @@ bool isValidLabelName(std::string_view name) {
 
 bool isValidUtf8(std::string_view text) {
     size_t i = 0;
+    // Host names and UUIDs are ASCII: eight bytes at a time while no byte has its top bit set.
+    for (uint64_t word = 0; i + 8 <= text.size(); i += 8) {
+        std::memcpy(&word, text.data() + i, 8);
+        if ((word & 0x8080808080808080ULL) != 0)
+            break;
+    }
     while (i < text.size()) {
         const auto c = static_cast<unsigned char>(text[i]);
         size_t len = 0;
@@ -67,12 +76,25 @@ void checkLabelValue(std::string_view value, const char* what) {
 
 namespace {
 
+bool needsEscape(char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c < 0x20 || c == 0x7F || ch == '\\' || ch == '\'';
+}
+
 /** The single-quoted literal of an already checked value. */
 std::string quoteChecked(std::string_view value) {
     static const char* const kHex = "0123456789abcdef";
     std::string out;
     out.reserve(value.size() + 2);
     out += '\'';
+    bool plain = true;
+    for (const char ch : value)
+        plain = plain && !needsEscape(ch);
+    if (plain) {  // the common case: one copy
+        out.append(value);
+        out += '\'';
+        return out;
+    }
     for (const char ch : value) {
         const auto c = static_cast<unsigned char>(ch);
         switch (ch) {
@@ -178,6 +200,14 @@ Selector QueryBuilder::instance(std::string_view uuid) const {
     return {instanceUuidLabel_ + "=" + quote(uuid, "instance uuid")};
 }
 
+Selector QueryBuilder::hostHole() const {
+    return {fqdnLabel_ + "=" + kHole};
+}
+
+Selector QueryBuilder::instanceHole() const {
+    return {instanceUuidLabel_ + "=" + kHole};
+}
+
 Selector QueryBuilder::hosts(const std::vector<std::string>& fqdns) const {
     return anyOf(fqdnLabel_, fqdns, "host label value");
 }
@@ -210,9 +240,9 @@ std::string QueryBuilder::instanceCpuCores(wds_aggregate aggregate, const Select
            "[" + std::to_string(periodS) + "s]))/10e+8";
 }
 
-std::string QueryBuilder::instanceCpuUsage(wds_aggregate aggregate, std::string_view uuid,
+std::string QueryBuilder::instanceCpuUsage(wds_aggregate aggregate, const Selector& instance,
                                            int64_t periodS, int64_t vcpus) const {
-    return "clamp_max((" + instanceCpuCores(aggregate, instance(uuid), periodS) + ") *(100/" +
+    return "clamp_max((" + instanceCpuCores(aggregate, instance, periodS) + ") *(100/" +
            std::to_string(vcpus) + "), 100)";
 }
 

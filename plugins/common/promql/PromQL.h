@@ -64,6 +64,9 @@ class QueryBuilder {
     Selector hosts(const std::vector<std::string>& fqdns) const;
     Selector instances(const std::vector<std::string>& uuids) const;
     static Selector all() { return {}; }
+    /** The one host / instance of a QueryTemplate: its quoted value goes where kHole is. */
+    Selector hostHole() const;
+    Selector instanceHole() const;
 
     /** % busy, 0-100: 100 minus the idle share, aggregated across CPUs. */
     std::string hostCpuUsage(wds_aggregate aggregate, const Selector& hosts, int64_t periodS) const;
@@ -73,7 +76,7 @@ class QueryBuilder {
     std::string instanceCpuCores(wds_aggregate aggregate, const Selector& instances,
                                  int64_t periodS) const;
     /** % of the flavor's vCPUs, capped at 100. */
-    std::string instanceCpuUsage(wds_aggregate aggregate, std::string_view uuid, int64_t periodS,
+    std::string instanceCpuUsage(wds_aggregate aggregate, const Selector& instance, int64_t periodS,
                                  int64_t vcpus) const;
     /** MB used, aggregated over time. */
     std::string instanceRamUsage(wds_aggregate aggregate, const Selector& instances,
@@ -91,6 +94,10 @@ class QueryBuilder {
     std::string instanceRamUsage(wds_aggregate aggregate, std::string_view uuid,
                                  int64_t periodS) const {
         return instanceRamUsage(aggregate, instance(uuid), periodS);
+    }
+    std::string instanceCpuUsage(wds_aggregate aggregate, std::string_view uuid, int64_t periodS,
+                                 int64_t vcpus) const {
+        return instanceCpuUsage(aggregate, instance(uuid), periodS, vcpus);
     }
 
     const std::string& fqdnLabel() const { return fqdnLabel_; }

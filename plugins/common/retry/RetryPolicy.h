@@ -5,6 +5,7 @@
 #include <string>
 
 #include "errors/DatasourceError.h"
+#include "errors/Subject.h"
 #include "logging/Logger.h"
 
 namespace wds {
@@ -25,7 +26,7 @@ class RetryPolicy {
     std::chrono::milliseconds interval() const { return interval_; }
 
     template <class Attempt>
-    auto run(const std::string& what, const Logger& log, Attempt&& attempt) const
+    auto run(const Subject& what, const Logger& log, Attempt&& attempt) const
         -> decltype(attempt()) {
         for (int i = 1;; ++i) {
             try {
@@ -40,7 +41,7 @@ class RetryPolicy {
                         e.httpStatus());
                 }
                 log.warning("attempt " + std::to_string(i) + " of " + std::to_string(maxAttempts_) +
-                            " for " + what + " failed: " + e.what() + "; retrying in " +
+                            " for " + what.str() + " failed: " + e.what() + "; retrying in " +
                             std::to_string(interval_.count()) + " ms");
                 sleep_(interval_);
             }

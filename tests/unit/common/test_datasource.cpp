@@ -123,3 +123,37 @@ TEST_F(DatasourceTest, HostileNamesCannotChangeTheQuery) {
 
 }  // namespace
 }  // namespace wds
+
+namespace wds {
+namespace {
+
+TEST_F(DatasourceTest, QueriesStayRightPastTheTemplateCacheBound) {
+    // Each period is a template of its own; past the bound queries are built in full.
+    const int periods = static_cast<int>(QueryTemplateCache::kMaxTemplates) + 20;
+    EXPECT_CALL(*transport, send(testing::Truly(test::isQuery)))
+        .Times(2 * periods)
+        .WillRepeatedly([this](const HttpRequest& r) {
+            lastQuery = test::promqlOf(r);
+            return test::ok(test::vectorBody({"1"}));
+        });
+    for (int period = 1; period <= periods; ++period) {
+        auto request = host("compute-1", "host_ram_usage");
+        request.periodS = period;
+        EXPECT_EQ(datasource->statisticAggregation(request).value, 1.0);
+        const std::string window = "[" + std::to_string(period) + "s]";
+        EXPECT_EQ(lastQuery,
+                  "avg by (fqdn)(node_memory_MemTotal_bytes{fqdn='compute-1.example.org'}"
+                  " - avg_over_time(node_memory_MemAvailable_bytes{fqdn='compute-1."
+                  "example.org'}" +
+                      window + ")) / 1024");
+        auto cpu = instance("instance_cpu_usage");
+        cpu.vcpus = period;
+        cpu.uuid = "uuid-" + std::to_string(period);
+        datasource->statisticAggregation(cpu);
+        EXPECT_THAT(lastQuery, HasSubstr("{resource='uuid-" + std::to_string(period) + "'}"));
+        EXPECT_THAT(lastQuery, HasSubstr("*(100/" + std::to_string(period) + ")"));
+    }
+}
+
+}  // namespace
+}  // namespace wds

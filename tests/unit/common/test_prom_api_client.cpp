@@ -4,6 +4,7 @@
 
 #include "MockTransport.h"
 #include "errors/DatasourceError.h"
+#include "http/PercentEncoding.h"
 #include "prometheus_api/PromApiClient.h"
 
 namespace wds {
@@ -114,8 +115,8 @@ TEST(PromApiClientStatic, Formatting) {
     EXPECT_EQ(PromApiClient::formatTime(1700000000000), "1700000000.000");
     EXPECT_EQ(PromApiClient::formatTime(1700000000007), "1700000000.007");
     EXPECT_EQ(PromApiClient::formatTime(1700000000123), "1700000000.123");
-    EXPECT_EQ(PromApiClient::percentEncode("a-Z_0.~ +&=/%"), "a-Z_0.~%20%2B%26%3D%2F%25");
-    EXPECT_EQ(PromApiClient::percentEncode("\xc3\xa9"), "%C3%A9");
+    EXPECT_EQ(percentEncode("a-Z_0.~ +&=/%"), "a-Z_0.~%20%2B%26%3D%2F%25");
+    EXPECT_EQ(percentEncode("\xc3\xa9"), "%C3%A9");
 }
 
 TEST(PromApiClientStatic, PercentEncodingOfEveryByte) {
@@ -124,7 +125,7 @@ TEST(PromApiClientStatic, PercentEncodingOfEveryByte) {
     std::string out = "prefix=";
     for (int byte = 0; byte < 256; ++byte) {
         const char c = static_cast<char>(byte);
-        PromApiClient::appendPercentEncoded(out, std::string(1, c));
+        appendPercentEncoded(out, std::string(1, c));
         if (unreserved.find(c) != std::string::npos) {
             EXPECT_EQ(out.back(), c) << byte;
         } else {

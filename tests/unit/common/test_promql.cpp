@@ -27,11 +27,16 @@ TEST(PromQLTest, QuoteEscapesEverythingThatCouldEndTheLiteral) {
     EXPECT_EQ(quote(std::string("a\x01\x7f", 3), "v"), R"('a\x01\x7f')");
     EXPECT_EQ(quote(R"(x'} or vector(1) #)", "v"), R"('x\'} or vector(1) #')");
     EXPECT_EQ(quote("h\xc3\xa9te", "v"), "'h\xc3\xa9te'");  // UTF-8 passes through
+    // Past the first eight bytes, which the ASCII fast paths take at once.
+    EXPECT_EQ(quote("compute-1.example.org'", "v"), R"('compute-1.example.org\'')");
+    EXPECT_EQ(quote("compute-1.ex\xc3\xa9mple", "v"), "'compute-1.ex\xc3\xa9mple'");
 }
 
 TEST(PromQLTest, QuoteRefusesInvalidUtf8AndOverlongValues) {
-    for (const std::string& bad : {std::string("\xff"), std::string("\xc3"),
-                                   std::string("\xc0\xaf"), std::string("\xed\xa0\x80")}) {
+    for (const std::string& bad :
+         {std::string("\xff"), std::string("\xc3"), std::string("\xc0\xaf"),
+          std::string("\xed\xa0\x80"), std::string("12345678\xff"), std::string("1234567\xc3"),
+          std::string("abcdefghijklmno\xed\xa0\x80")}) {
         try {
             quote(bad, "instance uuid");
             FAIL() << "accepted invalid UTF-8";
