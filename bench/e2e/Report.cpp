@@ -159,8 +159,9 @@ void writeSummary(std::ostringstream& md, const Results& r) {
                << ", parsing the response " << share("parse the response")
                << ", the connection pool " << share("connection pool")
                << "), JSON decoding of the ~150-byte answer " << share("JSON decode")
-               << ", PromQL + escaping " << share("PromQL build") << ", URL encoding "
-               << share("URL percent") << "; malloc/free across all of it " << share("malloc/free")
+               << ", the query (quoting the label value into its template) " << share("PromQL")
+               << ", URL encoding " << share("URL percent") << "; malloc/free across all of it "
+               << share("malloc/free")
                << ". The plugin makes the floor's socket calls (one send, one blocking recv on a "
                   "kept-alive connection); what it adds is user-space work, and it runs after "
                   "every wake-up on caches that Prometheus, sharing the two cores, has just used.";
@@ -708,7 +709,7 @@ void writeMarkdown(const Results& r, const std::string& path) {
            << "| step (inclusive) | Ir/call | share of the plugin call |\n|---|---:|---:|\n";
         for (const ProfileFunction& f : r.profile.stages) {
             md << "| " << f.name << " | "
-               << (f.irPerCall > 0 ? thousands(f.irPerCall) : "— (inlined)") << " | "
+               << (f.irPerCall > 0 ? thousands(f.irPerCall) : "— (not called, or inlined)") << " | "
                << (f.irPerCall > 0 ? fmt(100 * f.irPerCall / total, 1) + " %" : "—") << " |\n";
         }
         md << "\nHighest self cost inside the plugin call:\n\n"

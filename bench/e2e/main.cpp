@@ -524,7 +524,7 @@ int run(const Args& args) {
     data.instances = static_cast<int>(num("instances", 500));
     data.seriesPerInstance = static_cast<int>(num("series", 2));
     data.windowS = num("window", 1800);
-    const int calls = static_cast<int>(num("calls", 2000));
+    const int calls = static_cast<int>(num("calls", 10000));
     const long memoryCalls = num("memory-calls", 100000);
     const double seconds = static_cast<double>(num("concurrency-ms", 2000)) / 1000;
 

@@ -189,7 +189,7 @@ void JsonScanner::skipValue() {
         fail("nesting too deep");
     switch (peek()) {
         case '"':
-            readString();
+            readStringView();
             break;
         case '{': {
             bool first = true;
