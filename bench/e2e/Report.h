@@ -67,6 +67,7 @@ struct ConcurrencyRow {
     int threads = 0;
     Rate plugin, floor;
     double localPerS = 0;  // a no-HTTP metric, 0 when not measured
+    bool oneCore = false;  // the whole process (server threads too) pinned to one CPU
 };
 
 struct MemoryResult {

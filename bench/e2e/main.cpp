@@ -10,6 +10,7 @@
 //   wds_bench_e2e startup-child --port P --request FILE --reps K    (one fresh process per size)
 //   wds_bench_e2e profile-child --port P --requests FILE --calls N  (run under callgrind)
 #include <malloc.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -20,11 +21,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -238,12 +241,49 @@ Rate perSecond(int threads, double seconds, MakeWorker makeWorker) {
 }
 
 /**
+ * Pins every thread of this process, and the threads they start meanwhile, to one CPU while it
+ * lives. One client thread against an in-process server then switches on one core, as it would
+ * on a busy machine, instead of waking an idle core on every request and answer: without this
+ * the one-thread baseline pays for idle wake-ups that two threads, keeping both cores busy, do
+ * not, and two threads "scale" by x5.
+ */
+class ProcessOnOneCore {
+  public:
+    ProcessOnOneCore() {
+        CPU_ZERO(&all_);
+        if (sched_getaffinity(0, sizeof all_, &all_) != 0)
+            throw std::runtime_error("sched_getaffinity failed");
+        int first = 0;
+        while (!CPU_ISSET(first, &all_))
+            ++first;
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(first, &one);
+        setForEveryThread(one);
+    }
+    ~ProcessOnOneCore() { setForEveryThread(all_); }
+    ProcessOnOneCore(const ProcessOnOneCore&) = delete;
+    ProcessOnOneCore& operator=(const ProcessOnOneCore&) = delete;
+
+  private:
+    static void setForEveryThread(const cpu_set_t& set) {
+        for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+            const auto tid = static_cast<pid_t>(std::stol(task.path().filename().string()));
+            sched_setaffinity(tid, sizeof set, &set);  // a thread that just ended: ESRCH, fine
+        }
+    }
+    cpu_set_t all_;
+};
+
+/**
  * Calls/s of 1, 2, 4 and 8 threads sharing `source`, and of as many floor clients (one
  * connection each) sending the same requests to `port`; with `local`, also of that no-HTTP call.
+ * With `oneCoreBaseline`, first also 1 thread with the whole process on one CPU.
  */
 std::vector<ConcurrencyRow> concurrency(const wds::Source& source, int port,
                                         const std::vector<Call>& calls, double seconds, int sweeps,
-                                        const wds::AggregationRequest* local) {
+                                        const wds::AggregationRequest* local,
+                                        bool oneCoreBaseline) {
     std::vector<std::string> raws;
     for (const Call& call : calls)
         raws.push_back(retarget(call.raw, port));
@@ -263,11 +303,16 @@ std::vector<ConcurrencyRow> concurrency(const wds::Source& source, int port,
     };
 
     std::vector<ConcurrencyRow> rows;
+    if (oneCoreBaseline)
+        rows.push_back({1, {}, {}, 0, true});
     for (int threads : {1, 2, 4, 8})
-        rows.push_back({threads, {}, {}, 0});
+        rows.push_back({threads, {}, {}, 0, false});
     // Best of `sweeps`: other work on the shared machine can only slow a phase down.
     for (int sweep = 0; sweep < sweeps; ++sweep) {
         for (ConcurrencyRow& row : rows) {
+            std::optional<ProcessOnOneCore> pinned;
+            if (row.oneCore)
+                pinned.emplace();
             const bool pluginFirst = (sweep + row.threads) % 2 == 0;
             for (int k = 0; k < 2; ++k) {
                 Rate& best = (k == 0) == pluginFirst ? row.plugin : row.floor;
@@ -570,7 +615,8 @@ int run(const Args& args) {
         r.concurrencyMetric = kMetrics[m].name;
         progress("concurrency against Prometheus: " + r.concurrencyMetric);
         wds::Source source = connect(plugin, prom->port());
-        r.concurrency = concurrency(source, prom->port(), work.byMetric[m], seconds, 2, nullptr);
+        r.concurrency =
+            concurrency(source, prom->port(), work.byMetric[m], seconds, 2, nullptr, false);
     }
     if (phase("concurrency")) {
         // The same with a stub that answers at once: the client side alone (host_cpu_usage,
@@ -585,7 +631,7 @@ int run(const Args& args) {
         local.meterName = "instance_ram_allocated";
         local.resource.memoryMb = 2048;
         r.concurrencyStub =
-            concurrency(source, stub.port(), work.byMetric[0], seconds / 2, 3, &local);
+            concurrency(source, stub.port(), work.byMetric[0], seconds / 2, 3, &local, true);
     }
     if (phase("memory")) {
         progress("memory: " + std::to_string(memoryCalls) + " calls");

@@ -8,7 +8,9 @@
 #include <charconv>
 #include <climits>
 #include <cstring>
+#include <iterator>
 #include <sstream>
+#include <thread>
 
 #include <Poco/Base64Encoder.h>
 #include <Poco/Crypto/Crypto.h>
@@ -195,6 +197,7 @@ struct PocoHttpTransport::Connection {
     HttpResponseParser parser;
     std::unique_ptr<char[]> buffer;
     Clock::time_point idleSince{};
+    std::thread::id lastUser;                     // the thread that released it
     std::chrono::microseconds receiveTimeout{0};  // SO_RCVTIMEO of a plain socket; 0: none
 };
 
@@ -274,8 +277,14 @@ PocoHttpTransport::ConnectionPtr PocoHttpTransport::acquire(Clock::time_point no
             std::lock_guard<std::mutex> lock(mutex_);
             if (idle_.empty())
                 break;
-            connection = std::move(idle_.back());
-            idle_.pop_back();
+            // The calling thread's own last connection first: its buffers and parser are in
+            // this core's cache, not in the cache of the thread that used it last.
+            auto mine = std::find_if(idle_.rbegin(), idle_.rend(), [](const ConnectionPtr& c) {
+                return c->lastUser == std::this_thread::get_id();
+            });
+            auto taken = mine != idle_.rend() ? std::prev(mine.base()) : std::prev(idle_.end());
+            connection = std::move(*taken);
+            idle_.erase(taken);
         }
         if (now - connection->idleSince > kMaxIdle)
             continue;
@@ -295,6 +304,7 @@ PocoHttpTransport::ConnectionPtr PocoHttpTransport::acquire(Clock::time_point no
 
 void PocoHttpTransport::release(ConnectionPtr connection) {
     connection->idleSince = Clock::now();
+    connection->lastUser = std::this_thread::get_id();
     std::lock_guard<std::mutex> lock(mutex_);
     if (idle_.size() < kMaxIdleConnections)
         idle_.push_back(std::move(connection));

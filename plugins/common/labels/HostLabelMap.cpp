@@ -49,7 +49,7 @@ std::shared_ptr<const HostLabelMap::Snapshot> HostLabelMap::build(
 }
 
 std::shared_ptr<const HostLabelMap::Snapshot> HostLabelMap::current(uint64_t* generation) const {
-    std::lock_guard<std::mutex> lock(snapshotMutex_);
+    std::shared_lock<std::shared_mutex> lock(snapshotMutex_);
     if (generation != nullptr)
         *generation = generation_;
     return snapshot_;
@@ -68,15 +68,21 @@ void HostLabelMap::load() {
     std::lock_guard<std::mutex> refreshLock(refreshMutex_);
     auto snapshot = build(fetch_());
     lastRefresh_ = clock_();
-    std::lock_guard<std::mutex> lock(snapshotMutex_);
+    std::lock_guard<std::shared_mutex> lock(snapshotMutex_);
     snapshot_ = std::move(snapshot);
     ++generation_;
 }
 
 std::optional<std::string> HostLabelMap::resolve(const std::string& hostname) {
     uint64_t seen = 0;
-    if (auto found = lookup(*current(&seen), hostname))
-        return found;
+    {
+        // The hit path: a shared lock and no copy of the snapshot pointer, so threads resolving
+        // at once do not take turns or bounce its reference count between cores.
+        std::shared_lock<std::shared_mutex> lock(snapshotMutex_);
+        if (auto found = lookup(*snapshot_, hostname))
+            return found;
+        seen = generation_;
+    }
 
     std::lock_guard<std::mutex> refreshLock(refreshMutex_);
     uint64_t now = 0;
@@ -98,7 +104,7 @@ std::optional<std::string> HostLabelMap::resolve(const std::string& hostname) {
                          " known values");
         } else {
             snapshot = build(values);
-            std::lock_guard<std::mutex> lock(snapshotMutex_);
+            std::lock_guard<std::shared_mutex> lock(snapshotMutex_);
             snapshot_ = snapshot;
             ++generation_;
         }

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -60,7 +61,8 @@ class HostLabelMap {
     Logger log_;
     Clock clock_;
 
-    mutable std::mutex snapshotMutex_;  // guards snapshot_ and generation_
+    // Guards snapshot_ and generation_. Shared: every call resolves a host, refreshes are rare.
+    mutable std::shared_mutex snapshotMutex_;
     std::shared_ptr<const Snapshot> snapshot_;
     uint64_t generation_ = 0;
 

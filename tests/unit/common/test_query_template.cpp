@@ -1,4 +1,6 @@
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -83,6 +85,39 @@ TEST(QueryTemplateCacheTest, BuildsEachTemplateOnceAndStaysBounded) {
                   nullptr);
     EXPECT_EQ(cache.find({MetricKind::InstanceRamUsage, WDS_AGGREGATE_MIN, 1, 0}, build), nullptr);
     EXPECT_EQ(cache.find(key, build), first);  // what is kept stays
+    for (int64_t period = 1; period < static_cast<int64_t>(QueryTemplateCache::kMaxTemplates);
+         ++period) {  // every one is still found, none built again
+        ASSERT_NE(cache.find({MetricKind::HostRamUsage, WDS_AGGREGATE_MAX, period, 0}, build),
+                  nullptr);
+    }
+    EXPECT_EQ(builds, static_cast<int>(QueryTemplateCache::kMaxTemplates));
+}
+
+TEST(QueryTemplateCacheTest, ThreadsAskingAtOnceShareOneTemplatePerKey) {
+    QueryTemplateCache cache;
+    std::atomic<int> builds{0};
+    const auto build = [&] {
+        ++builds;
+        return std::string("up{a=") + kHole + "}";
+    };
+    std::vector<const QueryTemplate*> seen(4 * 50);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            for (int period = 0; period < 50; ++period) {
+                seen[static_cast<size_t>(t * 50 + period)] =
+                    cache.find({MetricKind::HostCpuUsage, WDS_AGGREGATE_MEAN, period, 0}, build);
+            }
+        });
+    }
+    for (auto& thread : threads)
+        thread.join();
+    EXPECT_EQ(builds, 50);
+    for (int t = 1; t < 4; ++t) {
+        for (int period = 0; period < 50; ++period)
+            EXPECT_EQ(seen[static_cast<size_t>(t * 50 + period)],
+                      seen[static_cast<size_t>(period)]);
+    }
 }
 
 TEST(SubjectTest, BuildsItsTextOnlyWhenAsked) {
