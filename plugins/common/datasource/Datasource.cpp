@@ -151,14 +151,15 @@ std::string Datasource::metricQuery(MetricKind kind, wds_aggregate aggregate,
 promql::Query Datasource::resourceQuery(const MetricInfo& metric, wds_aggregate aggregate,
                                         const ResourceArgs& resource, int64_t periodS) {
     const bool host = metric.resourceType == WDS_RESOURCE_COMPUTE_NODE;
-    std::string quoted;
+    std::string resolved;  // a host's fqdn label value
+    std::string_view value = resource.uuid;
     int64_t vcpus = 0;
     if (host) {
-        quoted = promql::quote(resolveHost(resource.hostname), "host label value");
+        resolved = resolveHost(resource.hostname);
+        value = resolved;
     } else {
         if (resource.uuid.empty())
             invalidArgument("an instance query needs the resource's uuid");
-        quoted = promql::quote(resource.uuid, "instance uuid");
         if (metric.kind == MetricKind::InstanceCpuUsage) {
             vcpus = resource.vcpus.value_or(0);
             if (vcpus <= 0) {
@@ -168,6 +169,7 @@ promql::Query Datasource::resourceQuery(const MetricInfo& metric, wds_aggregate 
             }
         }
     }
+    std::string quoted = promql::quote(value, host ? "host label value" : "instance uuid");
     // The query's text around the value is the same for every resource: built once.
     const auto build = [&] {
         return metricQuery(metric.kind, aggregate,
@@ -175,8 +177,9 @@ promql::Query Datasource::resourceQuery(const MetricInfo& metric, wds_aggregate 
     };
     if (const auto* shape = templates_.find({metric.kind, aggregate, periodS, vcpus}, build))
         return {*shape, std::move(quoted)};
-    const std::string& label = host ? queries_.fqdnLabel() : queries_.instanceUuidLabel();
-    return metricQuery(metric.kind, aggregate, {label + "=" + quoted}, periodS, vcpus);
+    // The template cache is full (callers asked for many periods): the query in full.
+    return metricQuery(metric.kind, aggregate,
+                       host ? queries_.host(value) : queries_.instance(value), periodS, vcpus);
 }
 
 AggregationResult Datasource::statisticAggregation(const AggregationArgs& request) {

@@ -121,12 +121,6 @@ TEST_F(DatasourceTest, HostileNamesCannotChangeTheQuery) {
     EXPECT_THAT(lastQuery, HasSubstr(R"({resource='x\'} or vector(1) or {a=\''})"));
 }
 
-}  // namespace
-}  // namespace wds
-
-namespace wds {
-namespace {
-
 TEST_F(DatasourceTest, QueriesStayRightPastTheTemplateCacheBound) {
     // Each period is a template of its own; past the bound queries are built in full.
     const int periods = static_cast<int>(QueryTemplateCache::kMaxTemplates) + 20;
