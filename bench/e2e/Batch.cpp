@@ -8,6 +8,7 @@
 #include "CaptureServer.h"
 #include "FloorClient.h"
 #include "Harness.h"
+#include "ServerStats.h"
 #include "servers/PrometheusServer.h"
 #include "servers/TempDir.h"
 
@@ -57,15 +58,15 @@ void requireIdentical(const BatchRow& row, const wds::BatchRequest& request,
 class Bench {
   public:
     Bench(const wds_plugin_v1& plugin, const BenchData& data, const BatchOptions& options,
-          int promPort, int stubPort)
+          const wds::testing::PrometheusServer& prom, int stubPort)
         : data_(data),
           options_(options),
-          source_(connect(plugin, promPort)),
+          source_(connect(plugin, prom.port())),
           stubSource_(connect(plugin, stubPort)),
-          floor_(promPort),
-          promPort_(promPort) {}
+          floor_(prom.port()),
+          prom_(prom) {}
 
-    BatchRow row(bool hosts, int count, const CaptureServer& stub) {
+    BatchRow row(bool hosts, int count, CaptureServer& stub) {
         BatchRow row;
         row.metric = hosts ? "host_cpu_usage" : "instance_cpu_usage";
         row.resources = count;
@@ -81,15 +82,19 @@ class Bench {
             one.evalTimeMs = request.evalTimeMs;
         }
 
-        // The batch's exact request, from the stub: its form and the floor's replay of it.
+        // The batch's exact requests, from the stub: their form and the floor's replay of them.
+        stub.takeAll();
         const wds::BatchResult captured = stubSource_.statisticBatch(request);
         if (!captured.ok())
             throw std::runtime_error("batch against the capture stub failed: " + captured.message);
-        const std::string head = retarget(stub.last(), promPort_);
-        row.urlBytes = head.find("\r\n");
-        const std::string requestLine = head.substr(0, row.urlBytes);
-        row.regex = requestLine.find("%3D~") != std::string::npos ||
-                    requestLine.find("=~") != std::string::npos;
+        std::vector<std::string> heads = stub.takeAll();
+        for (std::string& head : heads) {
+            head = retarget(head, prom_.port());
+            const std::string requestLine = head.substr(0, head.find("\r\n"));
+            row.urlBytes = std::max(row.urlBytes, requestLine.size());
+            row.regex = requestLine.find("%3D~") != std::string::npos ||
+                        requestLine.find("=~") != std::string::npos;
+        }
 
         std::vector<wds::ValueResult> perCall(singles.size());
         std::vector<double> batchUs, batchCpuUs, callsUs, floorUs;
@@ -109,11 +114,16 @@ class Bench {
             return usSince(start);
         };
         const auto viaFloor = [&] {
+            std::vector<FloorClient::Reply> replies;
             const auto start = Clock::now();
-            const FloorClient::Reply reply = floor_.get(head);
+            for (const std::string& head : heads)
+                replies.push_back(floor_.get(head));
             const double us = usSince(start);
-            check(reply);
-            row.bodyBytes = reply.bodyBytes;
+            row.bodyBytes = 0;
+            for (const FloorClient::Reply& reply : replies) {
+                check(reply);
+                row.bodyBytes += reply.bodyBytes;
+            }
             return us;
         };
         viaFloor();  // warm-up
@@ -144,6 +154,11 @@ class Bench {
         row.batchCpuMs = median(batchCpuUs) / 1000;
         row.perCallMs = median(callsUs) / 1000;
         row.floorMs = median(floorUs) / 1000;
+        for (const std::string& head : heads) {
+            const QueryStats stats = queryStats(prom_, head);
+            row.serverEvalMs += stats.innerEvalMs;
+            row.serverSamples += stats.queryableSamples;
+        }
         return row;
     }
 
@@ -170,7 +185,7 @@ class Bench {
     const BatchOptions& options_;
     wds::Source source_, stubSource_;
     FloorClient floor_;
-    int promPort_;
+    const wds::testing::PrometheusServer& prom_;
 };
 
 }  // namespace
@@ -190,7 +205,7 @@ BatchSection measureBatch(const wds_plugin_v1& plugin, const BenchData& data,
     for (int h = 0; h < data.hosts; ++h)
         hostNames.push_back(data.hostName(h));
     CaptureServer stub(hostNames);
-    Bench bench(plugin, data, options, prom->port(), stub.port());
+    Bench bench(plugin, data, options, *prom, stub.port());
     for (const bool hosts : {true, false}) {
         for (const int n : options.hostCounts) {
             const int count = hosts ? n : 10 * n;

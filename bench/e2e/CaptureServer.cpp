@@ -8,6 +8,7 @@
 
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 namespace wdsbench {
 namespace {
@@ -57,7 +58,12 @@ CaptureServer::~CaptureServer() {
 
 std::string CaptureServer::last() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return last_;
+    return heads_.empty() ? std::string() : heads_.back();
+}
+
+std::vector<std::string> CaptureServer::takeAll() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return std::exchange(heads_, {});
 }
 
 void CaptureServer::serve() {
@@ -88,7 +94,7 @@ void CaptureServer::handle(int fd) {
             pending.erase(0, end + 4);
             if (record_) {
                 std::lock_guard<std::mutex> lock(mutex_);
-                last_ = head;
+                heads_.push_back(head);
             }
             const bool targets = head.find(" /api/v1/targets") != std::string::npos;
             const std::string reply =

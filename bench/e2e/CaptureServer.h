@@ -26,6 +26,8 @@ class CaptureServer {
     int port() const { return port_; }
     /** The head of the last request received (the plugin's calls are synchronous). */
     std::string last() const;
+    /** The heads of every request received since the last takeAll(), in order. */
+    std::vector<std::string> takeAll();
 
   private:
     void serve();
@@ -37,7 +39,7 @@ class CaptureServer {
     bool record_;
     std::atomic<bool> stop_{false};
     mutable std::mutex mutex_;
-    std::string last_;
+    std::vector<std::string> heads_;
     std::vector<std::thread> connections_;  // only touched by the accept thread
     std::thread thread_;
 };

@@ -19,6 +19,7 @@ struct PerCallRow {
     Summary plugin, floor;
     double pluginCpuUs = 0, floorCpuUs = 0;  // client CPU (user+sys) per call
     size_t bodyBytes = 0;                    // of the floor's response
+    long serverGcs = 0;                      // Prometheus's garbage collections meanwhile
 };
 
 struct LocalRow {  // metrics answered from the resource itself, no HTTP
@@ -46,6 +47,8 @@ struct BatchRow {
     unsigned batchQueries = 0, perCallQueries = 0;
     double batchMs = 0, perCallMs = 0, floorMs = 0;  // medians; floor: the batch's GET alone
     double batchCpuMs = 0;                           // the calling thread's CPU in the batch
+    double serverEvalMs = 0;  // Prometheus's own evaluation of the batch's queries (stats=all)
+    long serverSamples = 0;   // samples those queries read
     int reps = 0;
     size_t compared = 0;  // values found bitwise identical, over all repetitions
 };

@@ -28,6 +28,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -42,6 +43,7 @@
 #include "Harness.h"
 #include "Profile.h"
 #include "Report.h"
+#include "ServerStats.h"
 #include "servers/ChildProcess.h"
 #include "servers/PrometheusServer.h"
 #include "servers/TempDir.h"
@@ -134,7 +136,8 @@ Workload capture(const wds_plugin_v1& plugin, const BenchData& data, int promPor
 
 // ---- 1. per-call latency against the floor -----------------------------------------------------
 
-PerCallRow perCall(const wds::Source& source, FloorClient& floor, const std::vector<Call>& calls,
+PerCallRow perCall(const wds::Source& source, FloorClient& floor,
+                   const wds::testing::PrometheusServer& prom, const std::vector<Call>& calls,
                    const char* name, int count) {
     PerCallRow row;
     row.metric = name;
@@ -148,18 +151,24 @@ PerCallRow perCall(const wds::Source& source, FloorClient& floor, const std::vec
         viaPlugin(calls[i]);
         viaFloor(calls[i]);
     }
-    // Same resource back to back, alternating who goes first, so neither side is favoured by
-    // whatever the other one warmed up in Prometheus.
+    // Same resource back to back, so neither side is favoured by whatever the other one warmed
+    // up in Prometheus, in an order a seeded coin picks. Not strict alternation: Prometheus
+    // collects garbage every few hundred requests, at a request count that repeats exactly, and
+    // with a fixed order each pause (slowing two requests in a row) always hit the same side.
     std::vector<double> plugin, floorUs;
+    std::mt19937 coin(20261125);
+    const long gcsBefore = serverGcCount(prom);
     for (int i = 0; i < count; ++i) {
         const Call& c = calls[static_cast<size_t>(i) % calls.size()];
+        const bool pluginFirst = (coin() & 1) != 0;
         for (int side = 0; side < 2; ++side) {
-            const bool pluginTurn = (side == 0) == (i % 2 == 0);
+            const bool pluginTurn = (side == 0) == pluginFirst;
             const auto start = Clock::now();
             pluginTurn ? viaPlugin(c) : viaFloor(c);
             (pluginTurn ? plugin : floorUs).push_back(usSince(start));
         }
     }
+    row.serverGcs = serverGcCount(prom) - gcsBefore;
     row.plugin = Summary::of(std::move(plugin));
     row.floor = Summary::of(std::move(floorUs));
     // Client CPU per call (user + sys of this thread), in blocks: the clock itself is a syscall.
@@ -324,7 +333,7 @@ std::vector<ConcurrencyRow> concurrency(const wds::Source& source, int port,
             }
             if (local != nullptr) {
                 row.localPerS =
-                    std::max(row.localPerS, perSecond(row.threads, 0.5, localWorker).perS);
+                    std::max(row.localPerS, perSecond(row.threads, 1.0, localWorker).perS);
             }
         }
     }
@@ -569,7 +578,7 @@ int run(const Args& args) {
     data.instances = static_cast<int>(num("instances", 500));
     data.seriesPerInstance = static_cast<int>(num("series", 2));
     data.windowS = num("window", 1800);
-    const int calls = static_cast<int>(num("calls", 10000));
+    const int calls = static_cast<int>(num("calls", 20000));
     const long memoryCalls = num("memory-calls", 100000);
     const double seconds = static_cast<double>(num("concurrency-ms", 2000)) / 1000;
 
@@ -600,7 +609,8 @@ int run(const Args& args) {
         FloorClient floor(prom->port());
         for (size_t m = 0; m < std::size(kMetrics); ++m) {
             progress(std::string("per-call: ") + kMetrics[m].name);
-            r.perCall.push_back(perCall(source, floor, work.byMetric[m], kMetrics[m].name, calls));
+            r.perCall.push_back(
+                perCall(source, floor, *prom, work.byMetric[m], kMetrics[m].name, calls));
         }
         for (const char* name : {"instance_ram_allocated", "instance_root_disk_size"})
             r.local.push_back(localCall(source, name, 200000));

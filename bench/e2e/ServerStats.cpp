@@ -1,0 +1,42 @@
+#include "ServerStats.h"
+
+#include <cstdlib>
+#include <stdexcept>
+
+#include "servers/PrometheusServer.h"
+
+namespace wdsbench {
+namespace {
+
+/** The number after `"key":` (JSON) or `key ` (exposition format) in `text`. */
+double numberAfter(const std::string& text, const std::string& key, const std::string& what) {
+    const size_t at = text.find(key);
+    if (at == std::string::npos)
+        throw std::runtime_error(what + ": no " + key + " in the server's answer");
+    return std::strtod(text.c_str() + at + key.size(), nullptr);
+}
+
+}  // namespace
+
+long serverGcCount(const wds::testing::PrometheusServer& prom) {
+    const std::string body = prom.get("/metrics").body;
+    return static_cast<long>(numberAfter(body, "\ngo_gc_duration_seconds_count ", "/metrics"));
+}
+
+QueryStats queryStats(const wds::testing::PrometheusServer& prom, const std::string& requestHead) {
+    // "GET <path-and-query> HTTP/1.1\r\n...": the same query, with the server's statistics.
+    const size_t pathStart = requestHead.find(' ') + 1;
+    const size_t pathEnd = requestHead.find(' ', pathStart);
+    if (pathStart == 0 || pathEnd == std::string::npos)
+        throw std::runtime_error("not a request head: " + requestHead.substr(0, 80));
+    const std::string path = requestHead.substr(pathStart, pathEnd - pathStart) + "&stats=all";
+    const std::string body = prom.get(path).body;
+    QueryStats stats;
+    stats.innerEvalMs = 1000 * numberAfter(body, "\"innerEvalTime\":", path);
+    stats.execTotalMs = 1000 * numberAfter(body, "\"execTotalTime\":", path);
+    stats.queryableSamples =
+        static_cast<long>(numberAfter(body, "\"totalQueryableSamples\":", path));
+    return stats;
+}
+
+}  // namespace wdsbench
