@@ -33,7 +33,6 @@ QueryStats queryStats(const wds::testing::PrometheusServer& prom, const std::str
     const std::string body = prom.get(path).body;
     QueryStats stats;
     stats.innerEvalMs = 1000 * numberAfter(body, "\"innerEvalTime\":", path);
-    stats.execTotalMs = 1000 * numberAfter(body, "\"execTotalTime\":", path);
     stats.queryableSamples =
         static_cast<long>(numberAfter(body, "\"totalQueryableSamples\":", path));
     return stats;

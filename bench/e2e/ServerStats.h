@@ -16,7 +16,6 @@ long serverGcCount(const wds::testing::PrometheusServer& prom);
 /** Prometheus's own account of one query (the `stats=all` parameter of the query API). */
 struct QueryStats {
     double innerEvalMs = 0;     // evaluating the expression: selecting series, reading samples
-    double execTotalMs = 0;     // the whole query inside the engine
     long queryableSamples = 0;  // samples the query read
 };
 
