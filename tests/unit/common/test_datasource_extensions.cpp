@@ -238,6 +238,20 @@ TEST_F(DatasourceBatchTest, ManyResourcesUseOneQueryOfFixedLength) {
     EXPECT_THAT(result.items.front().message, HasSubstr("uuid-0-0000"));
 }
 
+TEST_F(DatasourceBatchTest, TwoSeriesForOneResourceFailTheBatchNamingIt) {
+    // An answer that cannot be split per resource is the server's fault, not any resource's.
+    answerBatch(test::labelledVectorBody("resource", {{"u1", "1"}, {"u2", "2"}, {"u2", "3"}}));
+    auto request = batch(WDS_RESOURCE_INSTANCE, "instance_ram_usage");
+    request.resources = {instanceWith("u1", 1), instanceWith("u2", 1)};
+    try {
+        datasource->statisticBatch(request);
+        FAIL() << "a batch with two answers for one resource succeeded";
+    } catch (const DatasourceError& e) {
+        EXPECT_EQ(e.status(), WDS_E_PROTOCOL);
+        EXPECT_THAT(e.what(), HasSubstr("two series for resource=u2"));
+    }
+}
+
 TEST_F(DatasourceBatchTest, InstanceCpuIsScaledByEachFlavorClientSide) {
     answerBatch(test::labelledVectorBody(
         "resource", {{"u1", "0.5"}, {"u2", "3"}, {"u3", "0.25"}, {"u4", "NaN"}}));
