@@ -28,7 +28,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -151,16 +150,17 @@ PerCallRow perCall(const wds::Source& source, FloorClient& floor,
         viaPlugin(calls[i]);
         viaFloor(calls[i]);
     }
-    // Same resource back to back, so neither side is favoured by whatever the other one warmed
-    // up in Prometheus, in an order a seeded coin picks. Not strict alternation: Prometheus
-    // collects garbage every few hundred requests, at a request count that repeats exactly, and
-    // with a fixed order each pause (slowing two requests in a row) always hit the same side.
+    // Same resource asked by both sides back to back, and the request stream strictly
+    // alternating sides (P F P F ...), so a server pause that slows two requests in a row slows
+    // one of each: Prometheus collects garbage every few hundred requests, and alternating who
+    // goes first per resource (P F F P ...) put every such pause on the same side, run after
+    // run. Which side goes second (and finds the resource warm in Prometheus) flips every block.
+    constexpr int kBlock = 1000;
     std::vector<double> plugin, floorUs;
-    std::mt19937 coin(20261125);
     const long gcsBefore = serverGcCount(prom);
     for (int i = 0; i < count; ++i) {
         const Call& c = calls[static_cast<size_t>(i) % calls.size()];
-        const bool pluginFirst = (coin() & 1) != 0;
+        const bool pluginFirst = (i / kBlock) % 2 == 0;
         for (int side = 0; side < 2; ++side) {
             const bool pluginTurn = (side == 0) == pluginFirst;
             const auto start = Clock::now();
