@@ -169,14 +169,13 @@ promql::Query Datasource::resourceQuery(const MetricInfo& metric, wds_aggregate 
             }
         }
     }
-    std::string quoted = promql::quote(value, host ? "host label value" : "instance uuid");
     // The query's text around the value is the same for every resource: built once.
     const auto build = [&] {
         return metricQuery(metric.kind, aggregate,
                            host ? queries_.hostHole() : queries_.instanceHole(), periodS, vcpus);
     };
     if (const auto* shape = templates_.find({metric.kind, aggregate, periodS, vcpus}, build))
-        return {*shape, std::move(quoted)};
+        return {*shape, promql::quote(value, host ? "host label value" : "instance uuid")};
     // The template cache is full (callers asked for many periods): the query in full.
     return metricQuery(metric.kind, aggregate,
                        host ? queries_.host(value) : queries_.instance(value), periodS, vcpus);

@@ -1,9 +1,7 @@
-#include <sys/wait.h>
-
-#include <cmath>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <utility>
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -108,18 +106,17 @@ TEST_F(CliTest, EveryMetricAndAggregateThroughTheCommand) {
             for (const auto& host : Dataset::hostNames()) {
                 const std::string what = host + " " + agg + " " + std::to_string(period);
                 // aggregate = statistic_aggregation: no inversion.
-                wds::testing::expectClose(
-                    jsonValue("aggregate --meter host_cpu_usage --resource-type "
-                              "compute_node --hostname " +
-                                  host + " --aggregate " + agg + common,
-                              what),
-                    Dataset::hostCpuUsage(host, agg, period, Dataset::kEnd), "cpu " + what);
-                wds::testing::expectClose(
-                    jsonValue("aggregate --meter host_ram_usage --resource-type "
-                              "compute_node --hostname " +
-                                  host + " --aggregate " + agg + common,
-                              what),
-                    Dataset::hostRamUsageKiB(host, agg, period, Dataset::kEnd), "ram " + what);
+                const std::pair<std::string, double> expected[] = {
+                    {"host_cpu_usage", Dataset::hostCpuUsage(host, agg, period, Dataset::kEnd)},
+                    {"host_ram_usage", Dataset::hostRamUsageKiB(host, agg, period, Dataset::kEnd)}};
+                for (const auto& [meter, value] : expected) {
+                    wds::testing::expectClose(
+                        jsonValue("aggregate --meter " + meter +
+                                      " --resource-type compute_node --hostname " + host +
+                                      " --aggregate " + agg + common,
+                                  what),
+                        value, meter + " " + what);
+                }
             }
             for (const auto& uuid : Dataset::instanceUuids()) {
                 if (!Dataset::hasData(uuid))
