@@ -20,17 +20,6 @@ const char* levelName(wds_log_level level) {
 
 }  // namespace
 
-std::string oneLine(const std::string& text) {
-    std::string line = text;
-    for (char& c : line) {
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-            c = ' ';
-    }
-    while (!line.empty() && line.back() == ' ')
-        line.pop_back();
-    return line;
-}
-
 LogFunction Diagnostics::sink() {
     return [this](wds_log_level level, const std::string& message) { log(level, message); };
 }

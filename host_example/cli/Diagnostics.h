@@ -8,12 +8,12 @@
 #include <vector>
 
 #include "watcher_ds/datasource.hpp"
+#include "watcher_ds/host/ChoiceReport.h"
 #include "watcher_ds/host/Secrets.h"
 
 namespace wds::cli {
 
-/** Flattens `text` to one line: control characters (newlines from server texts) become spaces. */
-std::string oneLine(const std::string& text);
+using host::oneLine;
 
 /**
  * Formats stderr lines as "watcher-ds: <level>: <message>", one line each, secrets masked.

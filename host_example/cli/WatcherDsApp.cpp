@@ -16,6 +16,7 @@
 
 #include "Diagnostics.h"
 #include "TextCharts.h"
+#include "watcher_ds/host/ChoiceReport.h"
 #include "watcher_ds/host/DatasourceLoader.h"
 #include "watcher_ds/host/Secrets.h"
 #include "watcher_ds/host/WatcherConf.h"
@@ -55,18 +56,6 @@ std::string describeOutcome(const Outcome& outcome) {
     return text;
 }
 
-const char* entryOriginName(host::ConfigEntry::Origin origin) {
-    switch (origin) {
-        case host::ConfigEntry::Origin::Configured:
-            return "configured";
-        case host::ConfigEntry::Origin::Default:
-            return "default";
-        case host::ConfigEntry::Origin::Unset:
-            return "unset";
-    }
-    return "unset";
-}
-
 // One run of one command: from the validated command line to the exit status.
 class CommandRun {
   public:
@@ -104,9 +93,8 @@ class CommandRun {
         appConfig_.add(Poco::Util::AbstractConfiguration::Ptr(layer), "watcher.conf",
                        Poco::Util::Application::PRIO_DEFAULT);
 
-        host::SecretMasker masker;
-        masker.addFromConfiguration(*layer);
-        diagnostics_.setMasker(masker);
+        masker_.addFromConfiguration(*layer);
+        diagnostics_.setMasker(masker_);
 
         const host::DatasourceLoader loader(appConfig_);
         host::LoaderOptions options;
@@ -120,9 +108,9 @@ class CommandRun {
         // Secrets that only the plugins' WDS_CONFIG_SECRET flags identify.
         for (const auto& attempt : choice_.attempts) {
             if (attempt.library)
-                masker.addPluginSecrets(*layer, *attempt.library);
+                masker_.addPluginSecrets(*layer, *attempt.library);
         }
-        diagnostics_.setMasker(masker);
+        diagnostics_.setMasker(masker_);
         diagnostics_.goLive();
 
         if (inv.command->kind == CommandKind::Config)
@@ -423,102 +411,50 @@ class CommandRun {
     }
 
     int runConfig(const Invocation& inv, const host::DatasourceLoader& loader) {
-        const host::DatasourceList& list = choice_.datasources;
-        const host::PluginDirectory& dir = choice_.pluginDirectory;
-        std::string listOrigin = list.origin;
-        if (!inv.strategy.empty() && !list.fromStrategy) {
-            listOrigin += "; [watcher_strategies." + inv.strategy + "] sets no datasources";
-        }
-
-        // The plugin whose configuration is shown: the chosen one, else the first that loaded.
-        const host::Attempt* shown = choice_.chosen();
-        for (const auto& attempt : choice_.attempts) {
-            if (shown == nullptr && attempt.library)
-                shown = &attempt;
-        }
-        std::vector<host::ConfigEntry> entries;
-        if (shown != nullptr)
-            entries = loader.effectiveConfig(*shown->library);
+        // One report for both formats: the loader builds it (its C API hands out the same).
+        const Object::Ptr report =
+            host::choiceReport(choice_, loader, inv.configFile, inv.strategy, masker_);
+        for (const auto& [key, value] : *report)
+            json_->set(key, value);
 
         std::ostringstream text;
         text << "config file: " << inv.configFile << '\n'
              << "strategy: " << (inv.strategy.empty() ? "(none)" : inv.strategy) << '\n'
-             << "datasources: " << join(list.names) << " (from " << listOrigin << ")\n"
-             << "plugin dir: " << dir.path << " (from " << dir.origin << ")\n";
-        json_->set("config_file", inv.configFile);
-        json_->set("strategy",
-                   inv.strategy.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(inv.strategy));
-        Array::Ptr names(new Array);
-        for (const auto& name : list.names)
-            names->add(name);
-        json_->set("datasources", names);
-        json_->set("datasources_from", listOrigin);
-        json_->set("from_strategy", list.fromStrategy);
-        json_->set("plugin_dir", dir.path);
-        json_->set("plugin_dir_from", dir.origin);
-
-        Array::Ptr fates(new Array);
-        for (const auto& name : list.names) {
-            Object::Ptr fate(new Object(Poco::JSON_PRESERVE_KEY_ORDER));
-            fate->set("datasource", name);
-            const host::Attempt* attempt = nullptr;
-            for (const auto& candidate : choice_.attempts) {
-                if (candidate.datasource == name)
-                    attempt = &candidate;
-            }
-            std::string reason = "not tried: an earlier datasource was chosen";
-            if (attempt != nullptr) {
-                reason = diagnostics_.mask(attempt->reason);
-                fate->set("outcome", std::string(host::outcomeName(attempt->outcome)));
-                fate->set("plugin", attempt->pluginPath);
-            } else {
-                fate->set("outcome", std::string("not tried"));
-            }
-            fate->set("reason", reason);
-            fates->add(fate);
-            text << "datasource " << name << ": " << oneLine(reason) << '\n';
+             << "datasources: " << join(choice_.datasources.names) << " (from "
+             << report->getValue<std::string>("datasources_from") << ")\n"
+             << "plugin dir: " << choice_.pluginDirectory.path << " (from "
+             << choice_.pluginDirectory.origin << ")\n";
+        const Array::Ptr attempts = report->getArray("attempts");
+        for (size_t i = 0; i < attempts->size(); ++i) {
+            const Object::Ptr fate = attempts->getObject(static_cast<unsigned>(i));
+            text << "datasource " << fate->getValue<std::string>("datasource") << ": "
+                 << oneLine(fate->getValue<std::string>("reason")) << '\n';
         }
-        json_->set("attempts", fates);
-        json_->set("chosen",
-                   choice_.ok() ? Poco::Dynamic::Var(choice_.datasource()) : Poco::Dynamic::Var());
 
-        if (shown != nullptr) {
-            text << (choice_.ok()
-                         ? "effective configuration passed to " + shown->datasource
-                         : "configuration " + shown->datasource + " would receive (not chosen)")
+        const Object::Ptr effective = report->getObject("effective_config");
+        if (effective) {
+            const std::string datasource = effective->getValue<std::string>("datasource");
+            text << (choice_.ok() ? "effective configuration passed to " + datasource
+                                  : "configuration " + datasource + " would receive (not chosen)")
                  << ":\n";
-            Object::Ptr effective(new Object(Poco::JSON_PRESERVE_KEY_ORDER));
-            effective->set("datasource", shown->datasource);
-            Array::Ptr items(new Array);
-            for (const auto& entry : entries) {
-                const std::string value = oneLine(diagnostics_.mask(entry.shown()));
-                text << "  " << entry.key << " = ";
-                if (entry.origin == host::ConfigEntry::Origin::Unset) {
+            const Array::Ptr entries = effective->getArray("entries");
+            for (size_t i = 0; i < entries->size(); ++i) {
+                const Object::Ptr entry = entries->getObject(static_cast<unsigned>(i));
+                const std::string from = entry->getValue<std::string>("from");
+                text << "  " << entry->getValue<std::string>("key") << " = ";
+                if (from == "unset") {
                     text << "(not set)";
                 } else {
-                    text << value;
-                    if (entry.origin == host::ConfigEntry::Origin::Default)
+                    text << entry->getValue<std::string>("value");
+                    if (from == "default")
                         text << " (default)";
                 }
-                if (!entry.known)
+                if (!entry->getValue<bool>("known"))
                     text << " (not used by the plugin)";
                 text << '\n';
-
-                Object::Ptr item(new Object(Poco::JSON_PRESERVE_KEY_ORDER));
-                item->set("key", entry.key);
-                item->set("value", entry.origin == host::ConfigEntry::Origin::Unset
-                                       ? Poco::Dynamic::Var()
-                                       : Poco::Dynamic::Var(value));
-                item->set("from", std::string(entryOriginName(entry.origin)));
-                item->set("secret", entry.secret);
-                item->set("known", entry.known);
-                items->add(item);
             }
-            effective->set("entries", items);
-            json_->set("effective_config", effective);
         } else {
             text << "effective configuration: none (no plugin loaded)\n";
-            json_->set("effective_config", Poco::Dynamic::Var());
         }
 
         if (format_ == OutputFormat::Text)
@@ -562,7 +498,8 @@ class CommandRun {
 
     Poco::Util::LayeredConfiguration& appConfig_;
     const OutputFormat format_;
-    Diagnostics diagnostics_;  // declared before choice_: the chosen source logs into it
+    Diagnostics diagnostics_;    // declared before choice_: the chosen source logs into it
+    host::SecretMasker masker_;  // every secret of watcher.conf and of the plugins tried
     Object::Ptr json_;
     host::Choice choice_;
 };

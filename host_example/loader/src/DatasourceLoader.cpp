@@ -22,13 +22,6 @@ std::string joinNames(const std::vector<std::string>& names) {
     return joined;
 }
 
-// A datasource name becomes part of a file path, so it must not be able to leave plugin_dir.
-bool isValidDatasourceName(const std::string& name) {
-    return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
-        return std::isalnum(c) != 0 || c == '_' || c == '-';
-    });
-}
-
 bool pathExists(const std::string& path, struct stat& info) {
     return ::stat(path.c_str(), &info) == 0;
 }
@@ -43,6 +36,12 @@ std::string describeStatus(wds_status status, int httpStatus, const std::string&
 }
 
 }  // namespace
+
+bool isValidDatasourceName(const std::string& name) {
+    return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+        return std::isalnum(c) != 0 || c == '_' || c == '-';
+    });
+}
 
 std::vector<std::string> defaultDatasources() {
     return {"gnocchi", "grafana", "aetos"};

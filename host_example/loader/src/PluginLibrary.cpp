@@ -157,7 +157,7 @@ std::shared_ptr<const PluginLibrary> PluginLibrary::open(const std::string& path
         }
     }
 
-    if (descriptor->id == nullptr || expectedId != descriptor->id) {
+    if (descriptor->id == nullptr || (!expectedId.empty() && expectedId != descriptor->id)) {
         error = path + ": plugin id is " +
                 (descriptor->id == nullptr ? std::string("missing")
                                            : "'" + std::string(descriptor->id) + "'") +

@@ -298,6 +298,10 @@ class Source {
     }
 
     explicit operator bool() const { return handle_ != nullptr; }
+
+    /** The plugin's handle, for hosts that call the C ABI themselves (the loader's C API hands
+     *  it out); nullptr when empty. The Source still owns it. */
+    wds_source* handle() const { return handle_; }
     const wds_plugin_v1* plugin() const { return plugin_; }
 
     Outcome checkAvailability() const {

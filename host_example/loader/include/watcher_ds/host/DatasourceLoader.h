@@ -18,6 +18,10 @@
 
 namespace wds::host {
 
+/** Letters, digits, '_' and '-': a datasource name becomes part of a file path, so it must not
+ *  be able to leave the plugin directory. */
+WDS_LOADER_EXPORT bool isValidDatasourceName(const std::string& name);
+
 /** Watcher's default for [watcher_datasources] datasources. */
 WDS_LOADER_EXPORT std::vector<std::string> defaultDatasources();
 

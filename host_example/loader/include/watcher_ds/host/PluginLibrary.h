@@ -29,7 +29,8 @@ class WDS_LOADER_EXPORT PluginLibrary {
      * Loads `path` and checks, in this order: the file loads, it exports
      * WDS_PLUGIN_ENTRY_V1_SYMBOL, the entry returns a descriptor, abi_major equals the host's,
      * struct_size is at least the v1.0 size, every required function is set, the metric and
-     * config-key arrays are well-formed, and `id` equals `expectedId`.
+     * config-key arrays are well-formed, and the descriptor has an id equal to `expectedId`
+     * (any id when `expectedId` is empty: a plugin loaded by path rather than by name).
      * @return the library, or nullptr with `error` set to one line naming the path, the
      *         dlerror() text or the mismatch, and both ABI versions where relevant.
      */

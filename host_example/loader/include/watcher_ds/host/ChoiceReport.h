@@ -1,0 +1,36 @@
+// What `watcher-ds config` reports about a choice, as one JSON object that the command and the
+// C API (wds_loader_choice_report) share.
+#ifndef WATCHER_DS_HOST_CHOICE_REPORT_H
+#define WATCHER_DS_HOST_CHOICE_REPORT_H
+
+#include <string>
+
+#include <Poco/JSON/Object.h>
+
+#include "watcher_ds/host/DatasourceLoader.h"
+#include "watcher_ds/host/Export.h"
+#include "watcher_ds/host/Secrets.h"
+
+namespace wds::host {
+
+/** Flattens `text` to one line: control characters (newlines from server texts) become spaces,
+ *  trailing spaces go. */
+WDS_LOADER_EXPORT std::string oneLine(const std::string& text);
+
+/**
+ * The explanation of `choice`, keys in this order: config_file, strategy (null for none),
+ * datasources, datasources_from, from_strategy, plugin_dir, plugin_dir_from, attempts (one per
+ * listed datasource: datasource, outcome, plugin, reason; "not tried" after the chosen one),
+ * chosen (null for none) and effective_config (null when no plugin loaded; else the datasource
+ * whose configuration it is and its entries: key, value, from, secret, known). Every reason and
+ * value is masked with `masker`; values are one line.
+ */
+WDS_LOADER_EXPORT Poco::JSON::Object::Ptr choiceReport(const Choice& choice,
+                                                       const DatasourceLoader& loader,
+                                                       const std::string& configFile,
+                                                       const std::string& strategy,
+                                                       const SecretMasker& masker);
+
+}  // namespace wds::host
+
+#endif  // WATCHER_DS_HOST_CHOICE_REPORT_H

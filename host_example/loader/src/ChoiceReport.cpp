@@ -1,0 +1,112 @@
+#include "watcher_ds/host/ChoiceReport.h"
+
+#include <Poco/JSON/Array.h>
+
+namespace wds::host {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+const char* entryOriginName(ConfigEntry::Origin origin) {
+    switch (origin) {
+        case ConfigEntry::Origin::Configured:
+            return "configured";
+        case ConfigEntry::Origin::Default:
+            return "default";
+        case ConfigEntry::Origin::Unset:
+            return "unset";
+    }
+    return "unset";
+}
+
+Object::Ptr newObject() {
+    return new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+}
+
+}  // namespace
+
+std::string oneLine(const std::string& text) {
+    std::string line = text;
+    for (char& c : line) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            c = ' ';
+    }
+    while (!line.empty() && line.back() == ' ')
+        line.pop_back();
+    return line;
+}
+
+Object::Ptr choiceReport(const Choice& choice, const DatasourceLoader& loader,
+                         const std::string& configFile, const std::string& strategy,
+                         const SecretMasker& masker) {
+    const DatasourceList& list = choice.datasources;
+    std::string listOrigin = list.origin;
+    if (!strategy.empty() && !list.fromStrategy)
+        listOrigin += "; [watcher_strategies." + strategy + "] sets no datasources";
+
+    Object::Ptr report = newObject();
+    report->set("config_file", configFile);
+    report->set("strategy", strategy.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(strategy));
+    Array::Ptr names(new Array);
+    for (const auto& name : list.names)
+        names->add(name);
+    report->set("datasources", names);
+    report->set("datasources_from", listOrigin);
+    report->set("from_strategy", list.fromStrategy);
+    report->set("plugin_dir", choice.pluginDirectory.path);
+    report->set("plugin_dir_from", choice.pluginDirectory.origin);
+
+    Array::Ptr attempts(new Array);
+    for (const auto& name : list.names) {
+        Object::Ptr fate = newObject();
+        fate->set("datasource", name);
+        const Attempt* attempt = nullptr;
+        for (const auto& candidate : choice.attempts) {
+            if (candidate.datasource == name)
+                attempt = &candidate;
+        }
+        if (attempt != nullptr) {
+            fate->set("outcome", std::string(outcomeName(attempt->outcome)));
+            fate->set("plugin", attempt->pluginPath);
+            fate->set("reason", masker.mask(attempt->reason));
+        } else {
+            fate->set("outcome", std::string("not tried"));
+            fate->set("reason", std::string("not tried: an earlier datasource was chosen"));
+        }
+        attempts->add(fate);
+    }
+    report->set("attempts", attempts);
+    report->set("chosen",
+                choice.ok() ? Poco::Dynamic::Var(choice.datasource()) : Poco::Dynamic::Var());
+
+    // The plugin whose configuration is shown: the chosen one, else the first that loaded.
+    const Attempt* shown = choice.chosen();
+    for (const auto& attempt : choice.attempts) {
+        if (shown == nullptr && attempt.library)
+            shown = &attempt;
+    }
+    if (shown == nullptr) {
+        report->set("effective_config", Poco::Dynamic::Var());
+        return report;
+    }
+    Object::Ptr effective = newObject();
+    effective->set("datasource", shown->datasource);
+    Array::Ptr items(new Array);
+    for (const auto& entry : loader.effectiveConfig(*shown->library)) {
+        Object::Ptr item = newObject();
+        item->set("key", entry.key);
+        item->set("value", entry.origin == ConfigEntry::Origin::Unset
+                               ? Poco::Dynamic::Var()
+                               : Poco::Dynamic::Var(oneLine(masker.mask(entry.shown()))));
+        item->set("from", std::string(entryOriginName(entry.origin)));
+        item->set("secret", entry.secret);
+        item->set("known", entry.known);
+        items->add(item);
+    }
+    effective->set("entries", items);
+    report->set("effective_config", effective);
+    return report;
+}
+
+}  // namespace wds::host
