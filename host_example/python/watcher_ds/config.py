@@ -1,0 +1,92 @@
+"""open_config(): the datasource watcher.conf chooses, by the loader's rules (as `watcher-ds`)."""
+
+import ctypes
+import json
+import logging
+from ctypes import byref
+
+from . import _abi, _convert, _native
+from .errors import from_error
+from .plugin import Plugin
+from .source import LogBridge, Source
+
+
+class Choice:
+    """Why a datasource was chosen: the report `watcher-ds config --format json` prints.
+
+    Attributes: config_file, strategy, datasources (the list in effect), datasources_from,
+    from_strategy, plugin_dir, plugin_dir_from, attempts (dicts: datasource, outcome, plugin,
+    reason), chosen (a name or None) and effective_config (the configuration the plugin
+    received, secrets masked; None when no plugin loaded). `report` is the whole document.
+    """
+
+    def __init__(self, report):
+        self.report = report
+        for key, value in report.items():
+            setattr(self, key, value)
+
+    def explain(self):
+        """The reasons, one line per datasource."""
+        return "\n".join("datasource %s: %s" % (a["datasource"], a["reason"]) for a in self.attempts)
+
+    def __repr__(self):
+        return "<watcher_ds.Choice %s from %s>" % (self.chosen, self.datasources_from)
+
+
+def _paths(value, what):
+    return _convert.text(str(value) if hasattr(value, "__fspath__") else value, what)
+
+
+def open_config(config_file, strategy=None, plugin_dir=None, *, metrics=(), logger=None):
+    """Reads watcher.conf and returns a live Source of the datasource it chooses, exactly as
+    `watcher-ds` chooses: [watcher_strategies.<strategy>] datasources before
+    [watcher_datasources] datasources before Watcher's default, names without a plugin
+    skipped, prometheus together with aetos refused, a datasource lacking one of `metrics`
+    skipped, the plugin directory from `plugin_dir`, [watcher_datasources] plugin_dir or the
+    default, and each plugin given the sections its config keys name. source.choice explains.
+
+    Raises ConfigError for an unreadable or invalid file; when no datasource is usable, the
+    error of the most specific cause, with .choice set. The loader's warnings and the plugin's
+    log lines go to `logger` (default: logging.getLogger("watcher_ds")), secrets masked.
+    """
+    lib = _native.library()
+    bridge = LogBridge(logger or logging.getLogger("watcher_ds"))
+    names = [_convert.text(m, "metrics[%d]" % i) for i, m in enumerate(metrics)]
+    request = _native.LoaderRequest()
+    request.struct_size = ctypes.sizeof(_native.LoaderRequest)
+    request.config_file = _paths(config_file, "config_file")
+    request.strategy = _convert.text(strategy, "strategy", optional=True)
+    request.plugin_dir = None if plugin_dir is None else _paths(plugin_dir, "plugin_dir")
+    request.required_metrics = (ctypes.c_char_p * max(len(names), 1))(*names)
+    request.required_metric_count = len(names)
+    request.log = bridge.callback
+    handle = ctypes.c_void_p()
+    err = _abi.new_error()
+    status = lib.wds_loader_choose(byref(request), byref(handle), byref(err))
+    if status != _abi.OK:
+        raise from_error(status, err)
+    choice_handle = handle.value
+    try:
+        choice = Choice(json.loads(lib.wds_loader_choice_report(choice_handle).decode("utf-8")))
+        status = lib.wds_loader_choice_status(choice_handle, byref(err))
+        if status != _abi.OK:
+            error = from_error(status, err)
+            error.choice = choice
+            raise error
+        plugin = Plugin(lib.wds_loader_choice_descriptor(choice_handle).contents,
+                        _chosen_plugin_path(choice))
+        source = Source(plugin, lib.wds_loader_choice_source(choice_handle),
+                        lambda _source: lib.wds_loader_choice_release(choice_handle), bridge,
+                        "%s source (%s, from %s)" % (plugin.id, plugin.path, request.config_file.decode()))
+    except BaseException:
+        lib.wds_loader_choice_release(choice_handle)
+        raise
+    source.choice = choice
+    return source
+
+
+def _chosen_plugin_path(choice):
+    for attempt in choice.attempts:
+        if attempt["outcome"] == "chosen":
+            return attempt["plugin"]
+    return ""

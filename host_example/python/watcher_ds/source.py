@@ -1,0 +1,459 @@
+"""A live datasource: one configured connection to one backend, through a plugin's C ABI."""
+
+import ctypes
+import datetime
+import logging
+import threading
+from ctypes import byref, c_double, pointer
+
+from . import _abi, _convert
+from .errors import SourceClosedError, UnsupportedError, from_error, from_status
+
+_LEVELS = {
+    _abi.LOG_DEBUG: logging.DEBUG,
+    _abi.LOG_INFO: logging.INFO,
+    _abi.LOG_WARNING: logging.WARNING,
+    _abi.LOG_ERROR: logging.ERROR,
+}
+
+# Per-resource answers of a batch; any other failure fails the whole batch (as wds::Source).
+_PER_RESOURCE = (_abi.OK, _abi.NO_DATA, _abi.E_RESOURCE_NOT_FOUND, _abi.E_INVALID_ARGUMENT)
+
+_QUERY_SIZE = ctypes.sizeof(_abi.AggregationQuery)
+_SERIES_QUERY_SIZE = ctypes.sizeof(_abi.SeriesQuery)
+_BATCH_QUERY_SIZE = ctypes.sizeof(_abi.BatchQuery)
+_UTC = datetime.timezone.utc
+
+
+def invert_host_aggregate(aggregate):
+    """Watcher's host getters ask for the opposite extreme: host metrics are "100 - idle" and
+    "total - available", so the busiest moment is the one with the least idle time."""
+    return {"max": "min", "min": "max"}.get(aggregate, aggregate)
+
+
+class LogBridge:
+    """Plugin log lines -> a logging.Logger, from whatever thread the plugin logs on. Values of
+    the keys the plugin flags secret are masked (the plugin must not log them anyway)."""
+
+    def __init__(self, logger, secrets=()):
+        self.logger = logger
+        self.secrets = sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True)
+        self.callback = _abi.LogFn(self._log)
+
+    def mask(self, text):
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def _log(self, _ctx, level, message):
+        try:
+            text = message.decode("utf-8", "replace") if message else ""
+            self.logger.log(_LEVELS.get(level, logging.WARNING), "%s", self.mask(text))
+        except Exception:  # noqa: BLE001 - an exception must never unwind into the plugin
+            pass
+
+
+class Availability:
+    """check_availability(): true when the backend answers; otherwise why not."""
+
+    __slots__ = ("available", "status", "http_status", "reason")
+
+    def __init__(self, status, http_status=0, reason=""):
+        self.available = status == _abi.OK
+        self.status = status
+        self.http_status = http_status
+        self.reason = reason
+
+    def __bool__(self):
+        return self.available
+
+    @property
+    def status_name(self):
+        return _abi.STATUS_NAMES.get(self.status, "unknown error")
+
+    def __repr__(self):
+        if self.available:
+            return "Availability(available)"
+        return "Availability(unavailable: %s: %s)" % (self.status_name, self.reason)
+
+
+class BatchItem:
+    """The answer for one resource of a batch: value (None for no data) or error."""
+
+    __slots__ = ("resource", "value", "status", "error")
+
+    def __init__(self, resource, value, status, error=None):
+        self.resource = resource
+        self.value = value
+        self.status = status
+        self.error = error  # the exception this resource alone would have raised, or None
+
+    def __repr__(self):
+        if self.error is not None:
+            return "BatchItem(%s)" % self.error
+        return "BatchItem(%r)" % (self.value,)
+
+
+class BatchResult:
+    """statistic_batch(): one BatchItem per resource, in the order given."""
+
+    __slots__ = ("items", "query_count", "via_extension")
+
+    def __init__(self, items, query_count, via_extension):
+        self.items = items
+        self.query_count = query_count  # PromQL queries the batch took
+        self.via_extension = via_extension  # False: one call per resource (no batch/1)
+
+    def values(self):
+        return [item.value for item in self.items]
+
+    def __len__(self):
+        return len(self.items)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __getitem__(self, index):
+        return self.items[index]
+
+
+class Source:
+    """One datasource created by a plugin. Thread-safe: any number of threads may call it at
+    once, and each call runs without the GIL. close() waits for running calls, then destroys the
+    plugin's source; a closed source raises SourceClosedError."""
+
+    def __init__(self, plugin, handle, destroy, bridge, description):
+        self.plugin = plugin
+        self.description = description
+        self._handle = handle
+        self._destroy = destroy  # destroys handle: the descriptor's destroy or a choice release
+        self._bridge = bridge  # keeps the log callback alive as long as the plugin may call it
+        self._calls = plugin._calls
+        self._state = threading.Condition()
+        self._busy = 0
+        self._closing = False
+        self._extensions = {}
+        self.choice = None  # open_config(): why watcher.conf chose this datasource
+
+    # --- lifetime ------------------------------------------------------------------------
+
+    def close(self):
+        with self._state:
+            if self._handle is None or self._closing:
+                raise SourceClosedError("%s is already closed" % self.description)
+            self._closing = True
+            self._state.wait_for(lambda: self._busy == 0)
+            handle, self._handle = self._handle, None
+            self._closing = False
+        self._destroy(handle)
+
+    @property
+    def closed(self):
+        return self._handle is None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if not self.closed:
+            self.close()
+        return False
+
+    def __del__(self):
+        # A source that was never closed is destroyed when it is collected.
+        try:
+            if self._handle is not None and not self._closing:
+                handle, self._handle = self._handle, None
+                self._destroy(handle)
+        except Exception:  # noqa: BLE001 - at interpreter shutdown modules may be gone
+            pass
+
+    def __repr__(self):
+        return "<watcher_ds.Source %s%s>" % (self.description, " (closed)" if self.closed else "")
+
+    def _enter(self):
+        with self._state:
+            if self._handle is None or self._closing:
+                raise SourceClosedError("%s is closed" % self.description)
+            self._busy += 1
+            return self._handle
+
+    def _leave(self):
+        with self._state:
+            self._busy -= 1
+            if self._busy == 0 and self._closing:
+                self._state.notify_all()
+
+    def _raise(self, status, err):
+        error = from_error(status, err)
+        error.message = self._bridge.mask(error.message)
+        error.args = (error.message,)
+        raise error
+
+    def _extension(self, handle, ext_id, struct, minimum_size):
+        try:
+            return self._extensions[ext_id]
+        except KeyError:
+            pass
+        ext = None
+        get_extension = self._calls.get_extension
+        if get_extension:
+            address = get_extension(handle, ext_id)
+            if address:
+                candidate = ctypes.cast(address, ctypes.POINTER(struct)).contents
+                if candidate.struct_size >= minimum_size:
+                    ext = candidate
+        self._extensions[ext_id] = ext
+        return ext
+
+    # --- Watcher's DataSourceBase calls ----------------------------------------------------
+
+    def statistic_aggregation(
+        self,
+        resource=None,
+        resource_type=None,
+        meter_name=None,
+        period=300,
+        aggregate="mean",
+        granularity=300,
+        *,
+        eval_time=None,
+        timeout=None,
+    ):
+        """One value for one resource and metric: a float, or None when the backend has no
+        sample (0.0 is a value). eval_time: Unix seconds or a datetime (default: the server's
+        now); timeout: seconds per request (default: the source's)."""
+        query = _abi.AggregationQuery()
+        query.struct_size = _QUERY_SIZE
+        query.resource_type = _convert.resource_type(resource_type)
+        res = _convert.resource(resource)
+        query.resource = pointer(res)
+        query.meter_name = _convert.text(meter_name, "meter_name")
+        query.aggregate = _convert.aggregate(aggregate)
+        query.period_s = _convert.whole(period, "period")
+        query.granularity_s = 0 if granularity is None else _convert.whole(granularity, "granularity")
+        query.eval_time_ms = _convert.seconds_to_ms(eval_time, "eval_time")
+        query.timeout_ms = _convert.seconds_to_ms(timeout, "timeout")
+        value = c_double()
+        err = _abi.new_error()
+        handle = self._enter()
+        try:
+            status = self._calls.statistic_aggregation(handle, byref(query), byref(value), byref(err))
+        finally:
+            self._leave()
+        if status == _abi.OK:
+            return value.value
+        if status == _abi.NO_DATA:
+            return None
+        self._raise(status, err)
+
+    def statistic_series(
+        self,
+        resource=None,
+        resource_type=None,
+        meter_name=None,
+        start_time=None,
+        end_time=None,
+        granularity=300,
+        *,
+        aggregate="mean",
+        timeout=None,
+    ):
+        """Watcher's statistic_series(): {datetime (UTC): value} in ascending time, one point per
+        multiple of `granularity` seconds in [start_time, end_time] that has a value ({} when
+        none has). Times are datetimes (naive = UTC) or Unix seconds."""
+        query = _abi.SeriesQuery()
+        query.struct_size = _SERIES_QUERY_SIZE
+        query.resource_type = _convert.resource_type(resource_type)
+        res = _convert.resource(resource)
+        query.resource = pointer(res)
+        query.meter_name = _convert.text(meter_name, "meter_name")
+        query.aggregate = _convert.aggregate(aggregate)
+        if start_time is None or end_time is None:
+            raise TypeError("statistic_series needs start_time and end_time")
+        query.start_ms = _convert.seconds_to_ms(start_time, "start_time")
+        query.end_ms = _convert.seconds_to_ms(end_time, "end_time")
+        query.granularity_s = _convert.whole(granularity, "granularity")
+        query.timeout_ms = _convert.seconds_to_ms(timeout, "timeout")
+        out = ctypes.POINTER(_abi.Series)()
+        err = _abi.new_error()
+        handle = self._enter()
+        try:
+            ext = self._extension(handle, _abi.EXT_SERIES_V1, _abi.SeriesExtV1, _abi.SERIES_EXT_V1_0_SIZE)
+            if ext is None:
+                raise UnsupportedError("%s has no range series extension" % self.description)
+            status = ext.statistic_series(handle, byref(query), byref(out), byref(err))
+            try:
+                if status == _abi.OK and out:
+                    series = out.contents
+                    points = series.points
+                    return {
+                        datetime.datetime.fromtimestamp(points[i].time_ms / 1000, _UTC): points[i].value
+                        for i in range(series.count)
+                    }
+            finally:
+                ext.series_release(out)  # NULL is a no-op: released once, whatever happened
+        finally:
+            self._leave()
+        if status in (_abi.OK, _abi.NO_DATA):
+            return {}
+        self._raise(status, err)
+
+    def statistic_batch(
+        self,
+        resources,
+        resource_type=None,
+        meter_name=None,
+        period=300,
+        aggregate="mean",
+        granularity=300,
+        *,
+        eval_time=None,
+        timeout=None,
+    ):
+        """statistic_aggregation() for many resources of one type, in as few queries as the
+        plugin can (one call per resource when it lacks the batch extension). Each item is
+        what the resource's own call returns at the same eval_time, or the error it would
+        raise (not found, invalid); a failure of the backend raises for the whole batch."""
+        resources = list(resources)
+        converted = [_convert.resource(r, "resources[%d]" % i) for i, r in enumerate(resources)]
+        query = _abi.BatchQuery()
+        query.struct_size = _BATCH_QUERY_SIZE
+        query.resource_type = _convert.resource_type(resource_type)
+        query.meter_name = _convert.text(meter_name, "meter_name")
+        query.aggregate = _convert.aggregate(aggregate)
+        query.period_s = _convert.whole(period, "period")
+        query.granularity_s = 0 if granularity is None else _convert.whole(granularity, "granularity")
+        query.eval_time_ms = _convert.seconds_to_ms(eval_time, "eval_time")
+        query.timeout_ms = _convert.seconds_to_ms(timeout, "timeout")
+
+        handle = self._enter()
+        try:
+            ext = self._extension(handle, _abi.EXT_BATCH_V1, _abi.BatchExtV1, _abi.BATCH_EXT_V1_0_SIZE)
+            if ext is None:
+                return self._batch_by_calls(handle, resources, converted, query)
+            pointers = (ctypes.POINTER(_abi.Resource) * len(converted))(*(pointer(c) for c in converted))
+            query.resources = pointers
+            query.resource_count = len(converted)
+            out = ctypes.POINTER(_abi.BatchResult)()
+            err = _abi.new_error()
+            status = ext.statistic_batch(handle, byref(query), byref(out), byref(err))
+            try:
+                if status == _abi.OK and out:
+                    batch = out.contents
+                    if batch.count != len(resources):
+                        raise from_status(
+                            _abi.E_PROTOCOL,
+                            "%s answered %d items for %d resources"
+                            % (self.description, batch.count, len(resources)),
+                        )
+                    c_items = batch.items
+                    items = []
+                    for i, resource in enumerate(resources):
+                        item = c_items[i]
+                        items.append(self._batch_item(resource, item.status, item.value, item.message))
+                    return BatchResult(items, batch.query_count, True)
+            finally:
+                ext.batch_release(out)
+        finally:
+            self._leave()
+        self._raise(status, err)
+
+    def _batch_item(self, resource, status, value, message):
+        if status == _abi.OK:
+            return BatchItem(resource, value, status)
+        if status == _abi.NO_DATA:
+            return BatchItem(resource, None, status)
+        text = self._bridge.mask(message.decode("utf-8", "replace")) if message else ""
+        return BatchItem(resource, None, status, from_status(status, text))
+
+    def _batch_by_calls(self, handle, resources, converted, batch_query):
+        query = _abi.AggregationQuery()
+        query.struct_size = _QUERY_SIZE
+        for field in ("resource_type", "meter_name", "aggregate", "period_s", "granularity_s",
+                      "eval_time_ms", "timeout_ms"):
+            setattr(query, field, getattr(batch_query, field))
+        items = []
+        value = c_double()
+        for resource, c_resource in zip(resources, converted):
+            query.resource = pointer(c_resource)
+            err = _abi.new_error()
+            status = self._calls.statistic_aggregation(handle, byref(query), byref(value), byref(err))
+            if status not in _PER_RESOURCE:
+                self._raise(status, err)
+            items.append(self._batch_item(resource, status, value.value, err.message))
+        return BatchResult(items, len(items), False)
+
+    def list_hosts(self):
+        """The compute node names the backend knows (the fqdn label's values), sorted."""
+        handle = self._enter()
+        try:
+            ext = self._extension(handle, _abi.EXT_BATCH_V1, _abi.BatchExtV1, _abi.BATCH_EXT_V1_0_SIZE)
+            if ext is None:
+                raise UnsupportedError("%s cannot list hosts (no batch extension)" % self.description)
+            return self._strings(handle, ext.list_hosts)
+        finally:
+            self._leave()
+
+    def list_metrics(self):
+        """The metric (series) names the backend knows."""
+        handle = self._enter()
+        try:
+            return self._strings(handle, self._calls.list_metrics)
+        finally:
+            self._leave()
+
+    def _strings(self, handle, function):
+        out = ctypes.POINTER(_abi.StringList)()
+        err = _abi.new_error()
+        status = function(handle, byref(out), byref(err))
+        try:
+            if status == _abi.OK and out:
+                strings = out.contents
+                items = strings.items
+                return [items[i].decode("utf-8", "replace") for i in range(strings.count)]
+        finally:
+            self._calls.string_list_release(out)
+        if status == _abi.OK:
+            return []
+        self._raise(status, err)
+
+    def check_availability(self):
+        """Whether the backend is up and answering: an Availability, true when it is."""
+        err = _abi.new_error()
+        handle = self._enter()
+        try:
+            status = self._calls.check_availability(handle, byref(err))
+        finally:
+            self._leave()
+        if status == _abi.OK:
+            return Availability(status)
+        return Availability(status, err.http_status, self._bridge.mask(err.message.decode("utf-8", "replace")))
+
+    # --- Watcher's get_* conveniences ------------------------------------------------------
+
+    def get_host_cpu_usage(self, resource, period=300, aggregate="mean", granularity=None, **kw):
+        return self.statistic_aggregation(
+            resource, "compute_node", "host_cpu_usage", period, invert_host_aggregate(aggregate),
+            granularity, **kw)
+
+    def get_host_ram_usage(self, resource, period=300, aggregate="mean", granularity=None, **kw):
+        return self.statistic_aggregation(
+            resource, "compute_node", "host_ram_usage", period, invert_host_aggregate(aggregate),
+            granularity, **kw)
+
+    def get_instance_cpu_usage(self, resource, period=300, aggregate="mean", granularity=None, **kw):
+        return self.statistic_aggregation(
+            resource, "instance", "instance_cpu_usage", period, aggregate, granularity, **kw)
+
+    def get_instance_ram_usage(self, resource, period=300, aggregate="mean", granularity=None, **kw):
+        return self.statistic_aggregation(
+            resource, "instance", "instance_ram_usage", period, aggregate, granularity, **kw)
+
+    def get_instance_ram_allocated(self, resource, period=300, aggregate="mean", granularity=None, **kw):
+        return self.statistic_aggregation(
+            resource, "instance", "instance_ram_allocated", period, aggregate, granularity, **kw)
+
+    def get_instance_root_disk_size(self, resource, period=300, aggregate="mean", granularity=None, **kw):
+        return self.statistic_aggregation(
+            resource, "instance", "instance_root_disk_size", period, aggregate, granularity, **kw)

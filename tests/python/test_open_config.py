@@ -1,0 +1,138 @@
+"""open_config() chooses exactly what `watcher-ds config` chooses, and explains it the same way,
+on every watcher.conf case of tests/fixtures/configs (the C API of the loader does the work for
+both, so this checks that nothing is lost or added on the way to Python)."""
+
+import glob
+import json
+import logging
+import os
+import re
+import subprocess
+
+import pytest
+
+import watcher_ds
+from conftest import env_path
+
+CASES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "configs")
+CASES = sorted(os.path.basename(p)[:-5] for p in glob.glob(os.path.join(CASES_DIR, "*.conf")))
+# watcher-ds exit statuses (README): 2 config, 3 unavailable or auth, 4 anything else.
+EXIT_FOR_STATUS = {"config error": 2, "unavailable": 3, "authentication failure": 3}
+
+
+def test_there_are_cases():
+    assert len(CASES) >= 15
+
+
+def prepare(name, tmp_path):
+    """The case's file (placeholders filled in), its strategy and --plugin-dir."""
+    with open(os.path.join(CASES_DIR, name + ".conf")) as case:
+        text = case.read()
+    header = dict(re.findall(r"^# ([a-z-]+): (\S+)$", text, re.M))
+    fakes = env_path("WDS_TEST_PLUGIN_DIR")
+    text = text.replace("@TEST_PLUGIN_DIR@", fakes)
+    path = tmp_path / "watcher.conf"
+    path.write_text(text)
+    plugin_dir = {"named": fakes.replace("test-plugins", "test-plugins-named"),
+                  "config": None}.get(header.get("plugin-dir"), fakes)
+    return str(path), header.get("strategy"), plugin_dir
+
+
+def watcher_ds_config(path, strategy, plugin_dir):
+    args = [env_path("WDS_CLI"), "--config", path, "--format", "json"]
+    if strategy:
+        args += ["--strategy", strategy]
+    if plugin_dir:
+        args += ["--plugin-dir", plugin_dir]
+    run = subprocess.run(args + ["config"], capture_output=True, text=True, timeout=60)
+    return run.returncode, json.loads(run.stdout)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_open_config_agrees_with_watcher_ds_config(name, tmp_path, caplog):
+    path, strategy, plugin_dir = prepare(name, tmp_path)
+    exit_status, cli = watcher_ds_config(path, strategy, plugin_dir)
+    status = cli.pop("status")
+    cli.pop("command")  # the command line's own part of the document
+    error_text = cli.pop("error", None)
+    try:
+        with caplog.at_level(logging.WARNING, logger="watcher_ds"):
+            source = watcher_ds.open_config(path, strategy=strategy, plugin_dir=plugin_dir)
+    except watcher_ds.WatcherDsError as error:
+        assert status == error.status_name, (name, cli, str(error))
+        assert exit_status == EXIT_FOR_STATUS.get(status, 4), name
+        # watcher-ds prefixes "config error: " to a file it cannot use, not to a failed choice.
+        assert error_text in (error.message, str(error)), name
+        choice = getattr(error, "choice", None)
+        # A file or list that is invalid has no report at all; otherwise the same report.
+        assert (choice.report if choice else {}) == cli, name
+        return
+    with source:
+        assert status == "ok" and exit_status == 0, (name, cli)
+        assert source.choice.report == cli, name
+        assert source.plugin.id == cli["chosen"]
+        assert source.check_availability()  # a live source of the chosen plugin
+    # The loader's warnings (skipped datasources, duplicates) reach the logger.
+    logged = [r.getMessage() for r in caplog.records]
+    for attempt in cli["attempts"]:
+        if attempt["outcome"] not in ("chosen", "not tried"):
+            assert any(attempt["datasource"] in line for line in logged), (name, logged)
+
+
+def test_the_report_masks_secrets_and_names_the_skipped(tmp_path):
+    path, strategy, plugin_dir = prepare("secrets-masked", tmp_path)
+    with watcher_ds.open_config(path, plugin_dir=plugin_dir) as source:
+        choice = source.choice
+        text = json.dumps(choice.report)
+        for secret in ("hunter2-pass", "flagged-api-key", "other-service-pass"):
+            assert secret not in text
+        entries = {e["key"]: e for e in choice.effective_config["entries"]}
+        assert entries["fake_client.api_key"]["value"] == "***"
+        assert "prometheus_client.password" not in entries
+        assert choice.chosen == "fake" and choice.plugin_dir_from == "--plugin-dir"
+        assert "gnocchi" in choice.explain()
+
+
+def test_nothing_usable_raises_the_most_specific_cause_without_secrets(tmp_path):
+    path, _, plugin_dir = prepare("nothing-usable", tmp_path)
+    with pytest.raises(watcher_ds.AuthError) as raised:
+        watcher_ds.open_config(path, plugin_dir=plugin_dir)
+    assert "fake2" in str(raised.value) and "hunter2-pass" not in str(raised.value)
+    assert [a["outcome"] for a in raised.value.choice.attempts] == [
+        "no plugin", "create failed", "create failed"]
+
+
+def test_a_required_metric_skips_a_datasource(tmp_path):
+    path = tmp_path / "watcher.conf"
+    path.write_text("[watcher_datasources]\ndatasources = nometrics, fake\n")
+    with watcher_ds.open_config(str(path), plugin_dir=env_path("WDS_TEST_PLUGIN_DIR"),
+                                metrics=["host_cpu_usage"]) as source:
+        assert source.plugin.id == "fake"
+        assert source.choice.attempts[0]["outcome"] == "missing metric"
+
+
+def test_the_source_answers_and_closes_once(tmp_path):
+    path, _, plugin_dir = prepare("chosen-first", tmp_path)
+    source = watcher_ds.open_config(path, plugin_dir=plugin_dir)
+    assert source.get_host_cpu_usage({"hostname": "h"}) == 7.0
+    source.close()
+    with pytest.raises(watcher_ds.SourceClosedError):
+        source.close()
+
+
+def test_a_missing_file_is_a_config_error_naming_it(tmp_path):
+    with pytest.raises(watcher_ds.ConfigError, match="nope.conf"):
+        watcher_ds.open_config(str(tmp_path / "nope.conf"))
+
+
+def test_against_the_real_prometheus(servers, plugin_dir, tmp_path, dataset):
+    config = servers.config("prometheus")
+    lines = ["[watcher_datasources]", "datasources = gnocchi, prometheus",
+             "query_max_retries = 2", "[prometheus_client]"]
+    lines += ["%s = %s" % (k.split(".", 1)[1], v) for k, v in config.items()
+              if k.startswith("prometheus_client.")]
+    path = tmp_path / "watcher.conf"
+    path.write_text("\n".join(lines) + "\n")
+    with watcher_ds.open_config(str(path), plugin_dir=plugin_dir) as source:
+        assert source.plugin.id == "prometheus"
+        assert source.get_host_cpu_usage({"hostname": "controller"}, eval_time=dataset["end"]) == 0.0
