@@ -1,10 +1,11 @@
-# CPack: five packages per format from the components of packaging/CMakeLists.txt.
+# CPack: six packages per format from the components of packaging/CMakeLists.txt.
 #   runtime    -> watcher-ds               the watcher-ds command, its man page, sample watcher.conf
 #   lib        -> libwatcher-ds-loader1    libwatcher_ds_loader.so.1 (libwatcher_ds_loader1 as .rpm)
 #   dev        -> watcher-ds-dev           headers, .so link, CMake package, pkg-config file
 #                                          (watcher-ds-devel as .rpm, which Provides watcher-ds-dev)
 #   prometheus -> watcher-ds-prometheus    one plugin each; a plugin needs no loader at run time
 #   aetos      -> watcher-ds-aetos
+#   python     -> python3-watcher-ds       the watcher_ds Python package (Architecture: all, noarch)
 set(CPACK_PACKAGE_NAME watcher-ds)
 set(CPACK_PACKAGE_VENDOR "watcher-ds developers")
 set(CPACK_PACKAGE_CONTACT "watcher-ds developers <dev@watcher-ds.invalid>")
@@ -48,6 +49,11 @@ server (direct host and port, basic authentication, TLS and mutual TLS).")
 set(wds_summary_aetos "OpenStack Watcher datasources: Aetos plugin")
 set(wds_text_aetos "libaetos_ds.so answers Watcher's metric queries through Aetos, the
 Keystone-authenticated Prometheus proxy, found in the Keystone service catalog.")
+set(wds_summary_python "OpenStack Watcher datasources: Python package")
+set(wds_text_python "The watcher_ds package gives Python programs the watcher-ds datasource
+plugins (Prometheus, Aetos) through their C ABI with ctypes: load a plugin or
+the one watcher.conf chooses, and ask Watcher's statistic_aggregation,
+statistic_series, batches and the get_* helpers. Standard library only.")
 list(GET wds_native_names 1 wds_deb_lib)
 list(GET wds_rpm_names 1 wds_rpm_lib)
 
@@ -70,6 +76,14 @@ endforeach()
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "${wds_deb_lib} (= ${PROJECT_VERSION})")
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_RECOMMENDS "watcher-ds-prometheus | watcher-ds-aetos")
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "${wds_deb_lib} (= ${PROJECT_VERSION}), libpoco-dev")
+set(CPACK_DEBIAN_PYTHON_PACKAGE_ARCHITECTURE all)
+set(CPACK_DEBIAN_PYTHON_PACKAGE_SECTION python)
+set(CPACK_DEBIAN_PYTHON_PACKAGE_DEPENDS "python3:any, ${wds_deb_lib} (>= ${PROJECT_VERSION})")
+set(CPACK_DEBIAN_PYTHON_PACKAGE_RECOMMENDS "watcher-ds-prometheus, watcher-ds-aetos")
+# Byte-compiled at install and the caches removed at removal, as dh_python3 packages do.
+set(CPACK_DEBIAN_PYTHON_PACKAGE_CONTROL_EXTRA
+    ${CMAKE_CURRENT_SOURCE_DIR}/debian/python/postinst ${CMAKE_CURRENT_SOURCE_DIR}/debian/python/prerm)
+set(CPACK_DEBIAN_PYTHON_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_PROMETHEUS_PACKAGE_ENHANCES watcher-ds)
 set(CPACK_DEBIAN_AETOS_PACKAGE_ENHANCES watcher-ds)
 # The library package: its shlibs file (written here rather than by CPack, whose generator would
@@ -96,10 +110,12 @@ set(CPACK_RPM_SPEC_MORE_DEFINE
     "%define packager ${CPACK_PACKAGE_CONTACT}
 %define _build_id_links none
 %global __provides_exclude_from ^/usr/${WDS_RPM_LIBDIR}/${WDS_PLUGIN_DIR_FROM_LIBDIR}/.*$")
-# Directories owned by the filesystem package, not by ours.
+# Directories owned by the filesystem package or by Python, not by ours.
+get_filename_component(wds_rpm_python_parent /usr/${WDS_RPM_PYTHONDIR} DIRECTORY)
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
     /usr/share/man /usr/share/man/man1 /usr/share/licenses
-    /usr/${WDS_RPM_LIBDIR}/cmake /usr/${WDS_RPM_LIBDIR}/pkgconfig)
+    /usr/${WDS_RPM_LIBDIR}/cmake /usr/${WDS_RPM_LIBDIR}/pkgconfig
+    /usr/${WDS_RPM_PYTHONDIR} ${wds_rpm_python_parent})
 foreach(component name IN ZIP_LISTS wds_components wds_rpm_names)
   string(TOUPPER ${component}_rpm upper)
   set(CPACK_RPM_${upper}_PACKAGE_NAME ${name})
@@ -115,5 +131,12 @@ set(CPACK_RPM_RUNTIME_RPM_PACKAGE_REQUIRES "${wds_rpm_lib} = ${PROJECT_VERSION}"
 set(CPACK_RPM_DEV_RPM_PACKAGE_GROUP "Development/Libraries")
 set(CPACK_RPM_DEV_RPM_PACKAGE_REQUIRES "${wds_rpm_lib} = ${PROJECT_VERSION}, poco-devel")
 set(CPACK_RPM_DEV_RPM_PACKAGE_PROVIDES "watcher-ds-dev = ${PROJECT_VERSION}")
+set(CPACK_RPM_PYTHON_RPM_PACKAGE_ARCHITECTURE noarch)
+set(CPACK_RPM_PYTHON_RPM_PACKAGE_GROUP "Development/Languages")
+# CPack 3.25 writes weak dependencies only where `rpm --suggests` works (not Debian's rpm), but
+# puts the Requires value into the spec verbatim: the line after it carries the Recommends
+# (checked by tests/packaging/run).
+set(CPACK_RPM_PYTHON_RPM_PACKAGE_REQUIRES
+    "python3, ${wds_rpm_lib} >= ${PROJECT_VERSION}\nRecommends: watcher-ds-prometheus, watcher-ds-aetos")
 
 include(CPack)
