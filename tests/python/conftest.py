@@ -17,6 +17,11 @@ import pytest
 
 import watcher_ds
 
+# In the sanitizer build CTest preloads the ASan/UBSan runtimes into this interpreter (the
+# plugins are instrumented, Python is not); the servers this suite starts (Go, Python) must not
+# inherit them.
+os.environ.pop("LD_PRELOAD", None)
+
 
 def env_path(name):
     value = os.environ.get(name)

@@ -114,11 +114,14 @@ class Resource(Structure):
     ]
 
 
+# The queries' `resource` (const wds_resource *) is declared void * so that a call can pass
+# ctypes.addressof(resource), which costs a tenth of building a POINTER object; the caller keeps
+# the Resource alive for the call.
 class AggregationQuery(Structure):
     _fields_ = [
         ("struct_size", c_uint32),
         ("resource_type", c_int32),
-        ("resource", POINTER(Resource)),
+        ("resource", c_void_p),
         ("meter_name", c_char_p),
         ("aggregate", c_int32),
         ("reserved0", c_int32),
@@ -198,7 +201,7 @@ class SeriesQuery(Structure):
     _fields_ = [
         ("struct_size", c_uint32),
         ("resource_type", c_int32),
-        ("resource", POINTER(Resource)),
+        ("resource", c_void_p),  # const wds_resource *, as in AggregationQuery
         ("meter_name", c_char_p),
         ("aggregate", c_int32),
         ("reserved0", c_int32),

@@ -4,7 +4,8 @@ import ctypes
 import datetime
 import logging
 import threading
-from ctypes import byref, c_double, pointer
+import time
+from ctypes import addressof, byref, c_double, c_void_p, pointer
 
 from . import _abi, _convert
 from .errors import SourceClosedError, UnsupportedError, from_error, from_status
@@ -20,6 +21,10 @@ _LEVELS = {
 _PER_RESOURCE = (_abi.OK, _abi.NO_DATA, _abi.E_RESOURCE_NOT_FOUND, _abi.E_INVALID_ARGUMENT)
 
 _QUERY_SIZE = ctypes.sizeof(_abi.AggregationQuery)
+_RESOURCE_TYPES = _abi.RESOURCE_TYPES
+_AGGREGATES = _abi.AGGREGATES
+_INT64_MIN, _INT64_MAX = _convert.INT64_MIN, _convert.INT64_MAX
+_MAX_SECONDS = _convert.INT64_MAX // 1000
 _SERIES_QUERY_SIZE = ctypes.sizeof(_abi.SeriesQuery)
 _BATCH_QUERY_SIZE = ctypes.sizeof(_abi.BatchQuery)
 _UTC = datetime.timezone.utc
@@ -117,6 +122,34 @@ class BatchResult:
         return self.items[index]
 
 
+# Converted resources kept per source: Watcher asks each resource for several metrics.
+_RESOURCE_CACHE_SIZE = 20000
+
+
+class _AggregationCall:
+    """The structs of one statistic_aggregation call, reused from a pool: building ctypes
+    objects costs more than filling them in. The resource is one of the source's converted
+    ones (they never change once built, so threads share them)."""
+
+    __slots__ = ("resource", "query", "value", "err", "query_ref", "value_ref", "err_ref",
+                 "fields")
+
+    def __init__(self):
+        self.resource = None
+        self.query = _abi.AggregationQuery()
+        self.query.struct_size = _QUERY_SIZE
+        self.value = c_double()
+        self.err = _abi.new_error()
+        self.query_ref, self.value_ref, self.err_ref = byref(self.query), byref(self.value), byref(self.err)
+        self.fields = None  # what the query holds now
+
+    def set_query(self, fields):
+        q = self.query
+        (q.resource_type, q.meter_name, q.aggregate, q.period_s, q.granularity_s, q.eval_time_ms,
+         q.timeout_ms) = fields
+        self.fields = fields
+
+
 class Source:
     """One datasource created by a plugin. Thread-safe: any number of threads may call it at
     once, and each call runs without the GIL. close() waits for running calls, then destroys the
@@ -126,23 +159,31 @@ class Source:
         self.plugin = plugin
         self.description = description
         self._handle = handle
+        self._handle_arg = c_void_p(handle)  # passed as it is: no conversion per call
         self._destroy = destroy  # destroys handle: the descriptor's destroy or a choice release
         self._bridge = bridge  # keeps the log callback alive as long as the plugin may call it
         self._calls = plugin._calls
-        self._state = threading.Condition()
-        self._busy = 0
+        # Calls in flight, one entry each. Under the GIL list.append/pop are atomic and ordered:
+        # a call appends before it reads _closing, close() sets _closing before it waits for an
+        # empty list, so no call can still be in the plugin when close() destroys the source.
+        self._in_flight = []
         self._closing = False
+        self._close_lock = threading.Lock()
         self._extensions = {}
         self.choice = None  # open_config(): why watcher.conf chose this datasource
+        self._meters = {}  # meter name -> its bytes
+        self._resources = {}  # a resource's attributes -> its wds_resource, built once
+        self._free_calls = []  # _AggregationCall structs not in use: a pool, not per thread
 
     # --- lifetime ------------------------------------------------------------------------
 
     def close(self):
-        with self._state:
+        with self._close_lock:
             if self._handle is None or self._closing:
                 raise SourceClosedError("%s is already closed" % self.description)
             self._closing = True
-            self._state.wait_for(lambda: self._busy == 0)
+            while self._in_flight:  # close is rare; its callers wait for network calls anyway
+                time.sleep(0.001)
             handle, self._handle = self._handle, None
             self._closing = False
         self._destroy(handle)
@@ -172,23 +213,24 @@ class Source:
         return "<watcher_ds.Source %s%s>" % (self.description, " (closed)" if self.closed else "")
 
     def _enter(self):
-        with self._state:
-            if self._handle is None or self._closing:
-                raise SourceClosedError("%s is closed" % self.description)
-            self._busy += 1
-            return self._handle
+        self._in_flight.append(None)
+        handle = self._handle
+        if handle is None or self._closing:
+            self._in_flight.pop()
+            raise SourceClosedError("%s is closed" % self.description)
+        return handle
 
     def _leave(self):
-        with self._state:
-            self._busy -= 1
-            if self._busy == 0 and self._closing:
-                self._state.notify_all()
+        self._in_flight.pop()
 
     def _raise(self, status, err):
+        raise self._error(status, err)
+
+    def _error(self, status, err):
         error = from_error(status, err)
         error.message = self._bridge.mask(error.message)
         error.args = (error.message,)
-        raise error
+        return error
 
     def _extension(self, handle, ext_id, struct, minimum_size):
         try:
@@ -223,29 +265,84 @@ class Source:
         """One value for one resource and metric: a float, or None when the backend has no
         sample (0.0 is a value). eval_time: Unix seconds or a datetime (default: the server's
         now); timeout: seconds per request (default: the source's)."""
-        query = _abi.AggregationQuery()
-        query.struct_size = _QUERY_SIZE
-        query.resource_type = _convert.resource_type(resource_type)
-        res = _convert.resource(resource)
-        query.resource = pointer(res)
-        query.meter_name = _convert.text(meter_name, "meter_name")
-        query.aggregate = _convert.aggregate(aggregate)
-        query.period_s = _convert.whole(period, "period")
-        query.granularity_s = 0 if granularity is None else _convert.whole(granularity, "granularity")
-        query.eval_time_ms = _convert.seconds_to_ms(eval_time, "eval_time")
-        query.timeout_ms = _convert.seconds_to_ms(timeout, "timeout")
-        value = c_double()
-        err = _abi.new_error()
-        handle = self._enter()
+        # Every Python step here delays the request and runs on caches the network stack just
+        # used (it costs several times what it costs in a tight loop), so the common argument
+        # types take one lookup or comparison each (_convert checks and names anything else),
+        # the structs come from a pool, and the query is rewritten only when it changes.
+        if type(resource) is dict:
+            get = resource.get
+            uuid, hostname, vcpus, memory, disk = (
+                get("uuid"), get("hostname"), get("vcpus"), get("memory"), get("disk"))
+        else:
+            uuid = getattr(resource, "uuid", None)
+            hostname = getattr(resource, "hostname", None)
+            vcpus = getattr(resource, "vcpus", None)
+            memory = getattr(resource, "memory", None)
+            disk = getattr(resource, "disk", None)
+        # The types are part of the key: True == 1, but True is no vCPU count.
+        key = (uuid, hostname, vcpus, memory, disk, type(vcpus), type(memory), type(disk))
         try:
-            status = self._calls.statistic_aggregation(handle, byref(query), byref(value), byref(err))
+            c_resource = self._resources.get(key)
+        except TypeError:  # an unhashable attribute: the checked path says what is wrong
+            c_resource = key = None
+        if c_resource is None:
+            c_resource = self._resource(resource, key)
+        free = self._free_calls
+        call = free.pop() if free else _AggregationCall()
+        call.query.resource = addressof(c_resource)
+        call.resource = c_resource  # alive until the call is over
+        if type(period) is not int or not _INT64_MIN <= period <= _INT64_MAX:
+            period = _convert.whole(period, "period")
+        if granularity is None:
+            granularity = 0
+        elif type(granularity) is not int or not _INT64_MIN <= granularity <= _INT64_MAX:
+            granularity = _convert.whole(granularity, "granularity")
+        if type(eval_time) is int and 0 < eval_time < _MAX_SECONDS:
+            eval_ms = eval_time * 1000
+        else:
+            eval_ms = _convert.seconds_to_ms(eval_time, "eval_time")
+        fields = (
+            (type(resource_type) is str and _RESOURCE_TYPES.get(resource_type))
+            or _convert.resource_type(resource_type),
+            (type(meter_name) is str and self._meters.get(meter_name)) or self._meter(meter_name),
+            (type(aggregate) is str and _AGGREGATES.get(aggregate)) or _convert.aggregate(aggregate),
+            period, granularity, eval_ms,
+            0 if timeout is None else _convert.seconds_to_ms(timeout, "timeout"))
+        if fields != call.fields:  # a loop over resources asks the same query of each
+            call.set_query(fields)
+        in_flight = self._in_flight
+        in_flight.append(None)
+        try:
+            if self._handle is None or self._closing:
+                raise SourceClosedError("%s is closed" % self.description)
+            status = self._calls.statistic_aggregation(self._handle_arg, call.query_ref,
+                                                       call.value_ref, call.err_ref)
         finally:
-            self._leave()
+            in_flight.pop()
         if status == _abi.OK:
-            return value.value
-        if status == _abi.NO_DATA:
-            return None
-        self._raise(status, err)
+            value = call.value.value
+        elif status == _abi.NO_DATA:
+            value = None
+        else:
+            error = self._error(status, call.err)
+            free.append(call)  # only once its message is read: another thread may take it
+            raise error
+        free.append(call)
+        return value
+
+    def _resource(self, resource, key):
+        c_resource = _convert.resource(resource)
+        if key is not None:
+            if len(self._resources) >= _RESOURCE_CACHE_SIZE:
+                self._resources.clear()  # a new audit's resources, or more than any audit has
+            self._resources[key] = c_resource
+        return c_resource
+
+    def _meter(self, meter_name):
+        meter = _convert.text(meter_name, "meter_name")
+        if len(self._meters) < 64:  # Watcher's metric names, and a bound for anything else
+            self._meters[meter_name] = meter
+        return meter
 
     def statistic_series(
         self,
@@ -266,7 +363,7 @@ class Source:
         query.struct_size = _SERIES_QUERY_SIZE
         query.resource_type = _convert.resource_type(resource_type)
         res = _convert.resource(resource)
-        query.resource = pointer(res)
+        query.resource = addressof(res)
         query.meter_name = _convert.text(meter_name, "meter_name")
         query.aggregate = _convert.aggregate(aggregate)
         if start_time is None or end_time is None:
@@ -376,7 +473,7 @@ class Source:
         items = []
         value = c_double()
         for resource, c_resource in zip(resources, converted):
-            query.resource = pointer(c_resource)
+            query.resource = addressof(c_resource)
             err = _abi.new_error()
             status = self._calls.statistic_aggregation(handle, byref(query), byref(value), byref(err))
             if status not in _PER_RESOURCE:
