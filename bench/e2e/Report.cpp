@@ -87,6 +87,9 @@ struct Verdicts {
     const BatchRow* batchHosts = nullptr;
     const BatchRow* batchInstances = nullptr;
     size_t batchCompared = 0;
+    // Python: the worst median of watcher_ds over the floor's.
+    const PythonRow* worstPython = nullptr;
+    double pythonRatio = 0;
 
     bool batchHolds() const {
         return batchHosts != nullptr && batchInstances != nullptr && speedup(*batchHosts) >= 50 &&
@@ -95,6 +98,13 @@ struct Verdicts {
     static double speedup(const BatchRow& row) { return ratio(row.perCallMs, row.batchMs); }
 
     explicit Verdicts(const Results& r) {
+        for (const PythonRow& row : r.python.rows) {
+            const double ratioOfRow = ratio(row.python.medianUs, row.floor.medianUs);
+            if (worstPython == nullptr || ratioOfRow > pythonRatio) {
+                worstPython = &row;
+                pythonRatio = ratioOfRow;
+            }
+        }
         for (const BatchRow& row : r.batch.rows) {
             const BatchRow*& largest = row.metric == "host_cpu_usage" ? batchHosts : batchInstances;
             if (largest == nullptr || row.resources > largest->resources)
@@ -270,6 +280,56 @@ void writeSummary(std::ostringstream& md, const Results& r) {
                      "shared state on the call path (contended locks, bouncing cache lines)."
                    : "No cost of sharing visible.")
            << "\n";
+    }
+}
+
+void writePython(std::ostringstream& md, const PythonSection& p) {
+    md << "\n## 1b. Python: statistic_aggregation through `watcher_ds` vs the floor\n\n"
+       << "`bench/python/bench_host.py` on " << p.interpreter
+       << " runs three sides in one loop, in one process: **Python**, the `watcher_ds` call a "
+          "Python host makes (argument checks, structs, the call, the result); **C ABI**, the "
+          "plugin's function pointer called through ctypes with structs built once; and the "
+          "**floor**, the client above (`FloorClient.cpp`, loaded from `libwds_bench_floor.so` "
+          "with ctypes, about 1 µs of the floor's time) sending the byte-identical GET. Each "
+          "resource is asked by the three back to back, who goes first rotating every 1,000 "
+          "resources, each call timed alone (`perf_counter_ns`). The Python host's requests are "
+          "the floor's, byte for byte: "
+       << (p.requestsIdentical ? "checked" : "**NOT** equal") << " on " << p.requestsCompared
+       << " requests captured from it.\n\n"
+       << "| metric | median µs Python / C ABI / floor | Python ÷ floor | p99 µs Python / "
+          "floor | ratio | CPU µs/call Python / C ABI | the package's µs/call |\n"
+       << "|---|---:|---:|---:|---:|---:|---:|\n";
+    for (const PythonRow& row : p.rows) {
+        md << "| " << row.metric << " | " << fmt(row.python.medianUs, 1) << " / "
+           << fmt(row.plugin.medianUs, 1) << " / " << fmt(row.floor.medianUs, 1) << " | "
+           << fmt(ratio(row.python.medianUs, row.floor.medianUs), 3) << " | "
+           << fmt(row.python.p99Us, 1) << " / " << fmt(row.floor.p99Us, 1) << " | "
+           << fmt(ratio(row.python.p99Us, row.floor.p99Us), 3) << " | " << fmt(row.pythonCpuUs, 1)
+           << " / " << fmt(row.pluginCpuUs, 1) << " | " << fmt(row.pythonCpuUs - row.pluginCpuUs, 1)
+           << " |\n";
+    }
+    md << "\n**Where the remaining cost goes.** A call the plugin answers from the flavor (no "
+          "HTTP: `instance_ram_allocated`) costs "
+       << fmt(p.localPythonNs / 1e3, 2) << " µs through `watcher_ds` and "
+       << fmt(p.localPluginNs / 1e3, 2)
+       << " µs through the bare function pointer: the difference is the package's own cost per "
+          "call. "
+          "cProfile of that call (its overhead inflates every row alike; own = time in the "
+          "function itself):\n\n"
+       << "| function | calls per call | own µs | cumulative µs |\n|---|---:|---:|---:|\n";
+    for (const PythonProfileRow& row : p.profile) {
+        md << "| `" << row.function << "` | " << fmt(row.callsPerCall, 1) << " | "
+           << fmt(row.ownUs, 2) << " | " << fmt(row.cumulativeUs, 2) << " |\n";
+    }
+    if (!p.threads.empty()) {
+        const double one = p.threads.front().second;
+        md << "\n**Threads.** One source shared by N Python threads against a server that "
+              "answers every query after "
+           << fmt(p.slowServerDelayS * 1000, 0) << " ms (`tests/python/slow_prometheus.py`), "
+           << p.callsPerThread << " calls per thread: the calls run without the GIL.\n\n"
+           << "| threads | calls/s | × one thread |\n|---:|---:|---:|\n";
+        for (const auto& [n, perS] : p.threads)
+            md << "| " << n << " | " << fmt(perS, 1) << " | ×" << fmt(ratio(perS, one)) << " |\n";
     }
 }
 
@@ -473,6 +533,44 @@ void writeJson(const Results& r, const std::string& path) {
     }
     root->set("profile", profile);
 
+    if (r.python.ran) {
+        Object::Ptr python = object();
+        python->set("interpreter", r.python.interpreter);
+        python->set("requests_identical", r.python.requestsIdentical);
+        python->set("requests_compared", r.python.requestsCompared);
+        Array::Ptr rows = new Array;
+        for (const PythonRow& row : r.python.rows) {
+            Object::Ptr o = object();
+            o->set("metric", row.metric);
+            o->set("python", summaryJson(row.python));
+            o->set("plugin", summaryJson(row.plugin));
+            o->set("floor", summaryJson(row.floor));
+            o->set("python_cpu_us", row.pythonCpuUs);
+            o->set("plugin_cpu_us", row.pluginCpuUs);
+            rows->add(o);
+        }
+        python->set("per_call", rows);
+        python->set("no_http_python_ns", r.python.localPythonNs);
+        python->set("no_http_plugin_ns", r.python.localPluginNs);
+        Array::Ptr profileRows = new Array;
+        for (const PythonProfileRow& row : r.python.profile) {
+            Object::Ptr o = object();
+            o->set("function", row.function);
+            o->set("calls_per_call", row.callsPerCall);
+            o->set("own_us", row.ownUs);
+            o->set("cumulative_us", row.cumulativeUs);
+            profileRows->add(o);
+        }
+        python->set("profile", profileRows);
+        python->set("slow_server_delay_s", r.python.slowServerDelayS);
+        python->set("calls_per_thread", r.python.callsPerThread);
+        Object::Ptr threads = object();
+        for (const auto& [n, perS] : r.python.threads)
+            threads->set(std::to_string(n), perS);
+        python->set("threads_calls_per_s", threads);
+        root->set("python", python);
+    }
+
     Object::Ptr targets = object();
     targets->set("median_ratio_max", v.medianRatio);
     targets->set("median_holds", v.medianRatio <= 1.05);
@@ -495,6 +593,10 @@ void writeJson(const Results& r, const std::string& path) {
     targets->set("process_cores_2_threads_floor", v.floorCores2);
     targets->set("memory_growth_kib", v.growthKiB);
     targets->set("memory_holds", v.memoryMeasured && v.growthKiB < 1024);
+    if (v.worstPython != nullptr) {
+        targets->set("python_median_ratio_max", v.pythonRatio);
+        targets->set("python_median_holds", v.pythonRatio <= 1.10);
+    }
     root->set("targets", targets);
 
     std::ofstream out(path);
@@ -557,6 +659,11 @@ void writeMarkdown(const Results& r, const std::string& path) {
            << yesNo(v.growthKiB < 1024) << " |\n";
     }
 
+    if (v.worstPython != nullptr) {
+        md << "| 6 | Python (`watcher_ds`) median ≤ 1.10 × floor median | worst "
+           << fmt(v.pythonRatio, 3) << " (" << v.worstPython->metric << ") | "
+           << yesNo(v.pythonRatio <= 1.10) << " |\n";
+    }
     md << "\n## 1. Per-call overhead: statistic_aggregation through the C ABI vs the floor\n\n"
        << "Plugin loaded with `dlopen(RTLD_NOW|RTLD_LOCAL)` and called through `wds::Source`; "
        << (r.perCall.empty() ? 0 : r.perCall.front().plugin.n)
@@ -584,6 +691,9 @@ void writeMarkdown(const Results& r, const std::string& path) {
         md << "| " << row.metric << " (no HTTP: flavor value) | — | " << fmt(row.nsPerCall / 1e3, 3)
            << " / — | — | — | — | " << thousands(1e9 / row.nsPerCall) << " / — | — | — |\n";
     }
+
+    if (r.python.ran)
+        writePython(md, r.python);
 
     if (!r.batch.rows.empty()) {
         md << "\n## 2. Batch vs per-call: one statistic_batch call vs one statistic_aggregation "

@@ -99,6 +99,31 @@ struct ProfileResult {
     std::vector<ProfileFunction> top;     // highest self cost inside the plugin call
 };
 
+/** The Python host (watcher_ds) against the C ABI host and the floor, interleaved. */
+struct PythonRow {
+    std::string metric;
+    Summary python, plugin, floor;  // plugin: the C++ host (wds::Source) on the same calls
+    double pythonCpuUs = 0, pluginCpuUs = 0;  // client CPU per call
+};
+
+struct PythonProfileRow {
+    std::string function;
+    double callsPerCall = 0, ownUs = 0, cumulativeUs = 0;
+};
+
+struct PythonSection {
+    bool ran = false;
+    std::string interpreter;
+    bool requestsIdentical = false;  // the Python host's GETs equal the floor's, byte for byte
+    size_t requestsCompared = 0;
+    std::vector<PythonRow> rows;
+    double localPythonNs = 0, localPluginNs = 0;  // the no-HTTP call: watcher_ds vs wds::Source
+    std::vector<PythonProfileRow> profile;        // cProfile of the no-HTTP call
+    double slowServerDelayS = 0;
+    int callsPerThread = 0;
+    std::vector<std::pair<int, double>> threads;  // (threads, calls/s) against the slow server
+};
+
 struct Results {
     std::string when, machine, prometheus, plugin;
     std::string dataset;  // one line: hosts, instances, series, samples
@@ -113,6 +138,7 @@ struct Results {
     MemoryResult memory;
     std::vector<MicroRow> micro;
     ProfileResult profile;
+    PythonSection python;
     double seconds = 0;
 };
 

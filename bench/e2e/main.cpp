@@ -6,7 +6,8 @@
 //                 [--series N] [--window S] [--calls N] [--memory-calls N] [--concurrency-ms MS]
 //                 [--profile-calls N] [--startup-targets 10,1000,10000] [--startup-reps K]
 //                 [--batch-hosts 10,100,1000] [--batch-reps K]
-//                 [--phases per-call,batch,concurrency,memory,profile,startup]
+//                 [--python-calls N]
+//                 [--phases per-call,python,batch,concurrency,memory,profile,startup]
 //   wds_bench_e2e startup-child --port P --request FILE --reps K    (one fresh process per size)
 //   wds_bench_e2e profile-child --port P --requests FILE --calls N  (run under callgrind)
 #include <malloc.h>
@@ -32,6 +33,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
@@ -41,6 +43,7 @@
 #include "FloorClient.h"
 #include "Harness.h"
 #include "Profile.h"
+#include "PythonHost.h"
 #include "Report.h"
 #include "ServerStats.h"
 #include "servers/ChildProcess.h"
@@ -182,6 +185,113 @@ PerCallRow perCall(const wds::Source& source, FloorClient& floor,
         (side == 0 ? row.pluginCpuUs : row.floorCpuUs) = (threadCpuUs() - start) / cpuCalls;
     }
     return row;
+}
+
+// ---- 1b. the Python host (watcher_ds) -----------------------------------------------------------
+
+/** The resource a call asks about, as the Python host names it. */
+std::string resourceName(const Call& call) {
+    return call.request.resourceType == WDS_RESOURCE_COMPUTE_NODE ? call.request.resource.hostname
+                                                                  : call.request.resource.uuid;
+}
+
+/** Sends the calls of one metric to the Python host: each resource and its floor GET. */
+void loadCalls(PythonHost& py, const char* metric, const std::vector<Call>& calls) {
+    std::vector<std::string> lines;
+    for (const Call& call : calls) {
+        Poco::JSON::Array pair;
+        pair.add(resourceName(call));
+        pair.add(call.raw);
+        std::ostringstream line;
+        pair.stringify(line);
+        lines.push_back(line.str());
+    }
+    py.ask(std::string("calls ") + metric + " " + std::to_string(BenchData::kEnd) + " " +
+               std::to_string(lines.size()),
+           lines);
+}
+
+Summary summaryOf(const Poco::JSON::Object::Ptr& o) {
+    Summary s;
+    s.n = o->getValue<size_t>("n");
+    s.medianUs = o->getValue<double>("median_us");
+    s.p99Us = o->getValue<double>("p99_us");
+    s.meanUs = o->getValue<double>("mean_us");
+    s.callsPerS = 1e6 / s.meanUs;
+    return s;
+}
+
+Poco::JSON::Object::Ptr askJson(PythonHost& py, const std::string& command) {
+    return Poco::JSON::Parser().parse(py.ask(command)).extract<Poco::JSON::Object::Ptr>();
+}
+
+/**
+ * The Python host against the floor: bench/python/bench_host.py runs, in its own loop, the
+ * watcher_ds call, the bare function pointer and the floor client (the same C++ code, loaded
+ * with ctypes) on the same resource back to back, rotating who goes first, as perCall() does.
+ */
+PythonSection measurePython(const std::string& pluginPath, const Workload& work,
+                            const BenchData& data, int promPort, int calls) {
+    PythonSection section;
+    section.interpreter = WDS_PYTHON;
+    PythonHost py(pluginPath);
+
+    // The Python host's GETs, captured by the stub, must be the floor's bytes.
+    {
+        std::vector<std::string> hosts;
+        for (int h = 0; h < data.hosts; ++h)
+            hosts.push_back(data.hostName(h));
+        CaptureServer stub(hosts);
+        py.ask("source " + std::to_string(stub.port()));
+        section.requestsIdentical = true;
+        for (size_t m = 0; m < std::size(kMetrics); ++m) {
+            const auto& metricCalls = work.byMetric[m];
+            loadCalls(py, kMetrics[m].name, metricCalls);
+            for (size_t i = 0; i < std::min<size_t>(20, metricCalls.size()); ++i) {
+                py.ask("call " + std::to_string(i));
+                section.requestsIdentical &= retarget(stub.last(), promPort) == metricCalls[i].raw;
+                ++section.requestsCompared;
+            }
+        }
+    }
+
+    py.ask("source " + std::to_string(promPort));
+    for (size_t m = 0; m < std::size(kMetrics); ++m) {
+        progress(std::string("python: per-call ") + kMetrics[m].name);
+        loadCalls(py, kMetrics[m].name, work.byMetric[m]);
+        const auto run = askJson(py, "run " + std::to_string(calls));
+        PythonRow row;
+        row.metric = kMetrics[m].name;
+        row.python = summaryOf(run->getObject("python"));
+        row.plugin = summaryOf(run->getObject("abi"));
+        row.floor = summaryOf(run->getObject("floor"));
+        row.pythonCpuUs = run->getValue<double>("python_cpu_us");
+        row.pluginCpuUs = run->getValue<double>("abi_cpu_us");
+        section.rows.push_back(row);
+    }
+
+    progress("python: the no-HTTP call and its profile");
+    const auto local = askJson(py, "local 20000");
+    section.localPythonNs = local->getValue<double>("ns_per_call");
+    section.localPluginNs = local->getValue<double>("abi_ns_per_call");
+    for (const auto& entry : *local->getArray("profile")) {
+        const auto row = entry.extract<Poco::JSON::Object::Ptr>();
+        section.profile.push_back(
+            {row->getValue<std::string>("function"), row->getValue<double>("calls_per_call"),
+             row->getValue<double>("own_us"), row->getValue<double>("cumulative_us")});
+    }
+
+    progress("python: threads against a slow server");
+    section.slowServerDelayS = 0.02;
+    section.callsPerThread = std::max(5, calls / 400);
+    const auto threads = askJson(py, "threads " + std::string(WDS_SLOW_PROMETHEUS) + " " +
+                                         std::to_string(section.slowServerDelayS) + " " +
+                                         std::to_string(section.callsPerThread) + " 1,2,4,8");
+    const auto rates = threads->getObject("calls_per_s");
+    for (int n : {1, 2, 4, 8})
+        section.threads.emplace_back(n, rates->getValue<double>(std::to_string(n)));
+    section.ran = true;
+    return section;
 }
 
 /** The flavor metrics never leave the process: the plugin's own cost per call. */
@@ -600,7 +710,7 @@ int run(const Args& args) {
     // --phases picks a subset, e.g. for a quick look at one of them.
     const std::string phases = args.count("phases")
                                    ? "," + args.at("phases") + ","
-                                   : ",per-call,batch,concurrency,memory,profile,startup,";
+                                   : ",per-call,python,batch,concurrency,memory,profile,startup,";
     const auto phase = [&](const char* name) {
         return phases.find("," + std::string(name) + ",") != std::string::npos;
     };
@@ -614,6 +724,10 @@ int run(const Args& args) {
         }
         for (const char* name : {"instance_ram_allocated", "instance_root_disk_size"})
             r.local.push_back(localCall(source, name, 200000));
+    }
+    if (phase("python")) {
+        r.python = measurePython(pluginPath, work, data, prom->port(),
+                                 static_cast<int>(num("python-calls", calls / 2)));
     }
     if (phase("concurrency")) {
         // The cheapest query for Prometheus, so the server saturates as late as possible.
