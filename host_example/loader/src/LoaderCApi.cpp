@@ -4,8 +4,6 @@
 
 #include <sys/stat.h>
 
-#include <algorithm>
-#include <cstring>
 #include <exception>
 #include <memory>
 #include <sstream>
@@ -34,24 +32,8 @@ struct wds_loader_choice {
 
 namespace {
 
-// Writes no byte past the caller's struct_size; the message is cut at a UTF-8 boundary.
 wds_status report(wds_error* err, wds_status status, const std::string& message) {
-    if (err == nullptr || err->struct_size < offsetof(wds_error, http_status))
-        return status;
-    const size_t size = std::min<size_t>(err->struct_size, sizeof(wds_error));
-    err->status = status;
-    if (size >= offsetof(wds_error, message))
-        err->http_status = 0;
-    if (size <= offsetof(wds_error, message))
-        return status;
-    const size_t capacity = size - offsetof(wds_error, message);
-    size_t length = std::min(message.size(), capacity - 1);
-    while (length < message.size() && length > 0 &&
-           (static_cast<unsigned char>(message[length]) & 0xC0) == 0x80) {
-        --length;
-    }
-    std::memcpy(err->message, message.data(), length);
-    err->message[length] = '\0';
+    wds::fillError(err, status, 0, message);
     return status;
 }
 

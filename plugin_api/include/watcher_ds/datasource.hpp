@@ -7,6 +7,8 @@
 #ifndef WATCHER_DS_DATASOURCE_HPP
 #define WATCHER_DS_DATASOURCE_HPP
 
+#include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -191,6 +193,32 @@ struct BatchResult : Outcome {
 
 /** Host-side log sink; may be empty. */
 using LogFunction = std::function<void(wds_log_level, const std::string&)>;
+
+/**
+ * Fills a caller's wds_error as the ABI requires of whoever reports a failure (plugins, the
+ * loader's C API): no byte past the caller's struct_size, the message always NUL-terminated and
+ * cut, if it must be, at the start of a UTF-8 character. NULL is a no-op.
+ */
+inline void fillError(wds_error* err, wds_status status, int httpStatus,
+                      const std::string& message) {
+    if (err == nullptr)
+        return;
+    const size_t size = std::min<size_t>(err->struct_size, sizeof(wds_error));
+    if (size >= offsetof(wds_error, status) + sizeof err->status)
+        err->status = status;
+    if (size >= offsetof(wds_error, http_status) + sizeof err->http_status)
+        err->http_status = httpStatus;
+    if (size <= offsetof(wds_error, message))
+        return;
+    const size_t capacity = size - offsetof(wds_error, message);
+    size_t length = std::min(message.size(), capacity - 1);
+    while (length < message.size() && length > 0 &&
+           (static_cast<unsigned char>(message[length]) & 0xC0) == 0x80) {
+        --length;
+    }
+    std::memcpy(err->message, message.data(), length);
+    err->message[length] = '\0';
+}
 
 namespace detail {
 inline wds_error makeError() {

@@ -13,6 +13,7 @@
 #include "datasource/MetricCatalog.h"
 #include "errors/DatasourceError.h"
 #include "promql/PromQL.h"
+#include "watcher_ds/datasource.hpp"
 #include "watcher_ds/extensions.h"
 
 #ifndef WDS_VERSION
@@ -426,25 +427,7 @@ wds_plugin_v1 makeDescriptor(const PluginDefinition& definition) {
 }  // namespace
 
 void reportError(wds_error* err, wds_status status, const std::string& message, int httpStatus) {
-    if (err == nullptr)
-        return;
-    const size_t size = std::min<size_t>(err->struct_size, sizeof(wds_error));
-    if (size >= offsetof(wds_error, status) + sizeof err->status)
-        err->status = status;
-    if (size >= offsetof(wds_error, http_status) + sizeof err->http_status) {
-        err->http_status = httpStatus;
-    }
-    if (size <= offsetof(wds_error, message))
-        return;
-    const size_t capacity = size - offsetof(wds_error, message);
-    size_t length = std::min(message.size(), capacity - 1);
-    // Truncation never splits a UTF-8 sequence: back off to the start of the cut character.
-    while (length < message.size() && length > 0 &&
-           (static_cast<unsigned char>(message[length]) & 0xC0) == 0x80) {
-        --length;
-    }
-    std::memcpy(err->message, message.data(), length);
-    err->message[length] = '\0';
+    wds::fillError(err, status, httpStatus, message);
 }
 
 const wds_plugin_v1* entry(const wds_host_v1* host, const PluginDefinition& definition) {
