@@ -296,26 +296,46 @@ void writePython(std::ostringstream& md, const PythonSection& p) {
           "the floor's, byte for byte: "
        << (p.requestsIdentical ? "checked" : "**NOT** equal") << " on " << p.requestsCompared
        << " requests captured from it.\n\n"
-       << "| metric | median µs Python / C ABI / floor | Python ÷ floor | p99 µs Python / "
-          "floor | ratio | CPU µs/call Python / C ABI | the package's µs/call |\n"
-       << "|---|---:|---:|---:|---:|---:|---:|\n";
+       << "| metric | median µs Python / C ABI / floor | Python ÷ floor | Python − C ABI µs | "
+          "C ABI sent late − C ABI µs (late by) | p99 µs Python / floor | ratio | CPU µs/call "
+          "Python / C ABI |\n"
+       << "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    double gapUs = 0, lateUs = 0, abiRatio = 0;
     for (const PythonRow& row : p.rows) {
+        gapUs += (row.python.medianUs - row.plugin.medianUs) / static_cast<double>(p.rows.size());
+        lateUs +=
+            (row.pluginLate.medianUs - row.plugin.medianUs) / static_cast<double>(p.rows.size());
+        abiRatio = std::max(abiRatio, ratio(row.plugin.medianUs, row.floor.medianUs));
         md << "| " << row.metric << " | " << fmt(row.python.medianUs, 1) << " / "
            << fmt(row.plugin.medianUs, 1) << " / " << fmt(row.floor.medianUs, 1) << " | "
            << fmt(ratio(row.python.medianUs, row.floor.medianUs), 3) << " | "
-           << fmt(row.python.p99Us, 1) << " / " << fmt(row.floor.p99Us, 1) << " | "
-           << fmt(ratio(row.python.p99Us, row.floor.p99Us), 3) << " | " << fmt(row.pythonCpuUs, 1)
-           << " / " << fmt(row.pluginCpuUs, 1) << " | " << fmt(row.pythonCpuUs - row.pluginCpuUs, 1)
-           << " |\n";
+           << fmt(row.python.medianUs - row.plugin.medianUs, 1) << " | "
+           << fmt(row.pluginLate.medianUs - row.plugin.medianUs, 1) << " ("
+           << fmt(row.latenessUs, 2) << ") | " << fmt(row.python.p99Us, 1) << " / "
+           << fmt(row.floor.p99Us, 1) << " | " << fmt(ratio(row.python.p99Us, row.floor.p99Us), 3)
+           << " | " << fmt(row.pythonCpuUs, 1) << " / " << fmt(row.pluginCpuUs, 1) << " |\n";
     }
-    md << "\n**Where the remaining cost goes.** A call the plugin answers from the flavor (no "
-          "HTTP: `instance_ram_allocated`) costs "
+    md << "\n**Where the remaining cost goes.** The C ABI side's median is at most ×"
+       << fmt(abiRatio, 3) << " the floor's, so what Python adds is the package: " << fmt(gapUs, 1)
+       << " µs of median per call in this loop (mean over the metrics; the CPU columns come from "
+          "separate loops and move by more than that between runs). In a tight loop without HTTP "
+          "(`instance_ram_allocated`, answered from the flavor) the same call costs "
        << fmt(p.localPythonNs / 1e3, 2) << " µs through `watcher_ds` and "
        << fmt(p.localPluginNs / 1e3, 2)
-       << " µs through the bare function pointer: the difference is the package's own cost per "
-          "call. "
-          "cProfile of that call (its overhead inflates every row alike; own = time in the "
-          "function itself):\n\n"
+       << " µs through the bare function pointer: the package's own work is "
+       << fmt((p.localPythonNs - p.localPluginNs) / 1e3, 2)
+       << " µs there. The control column sends the bare call that much later (busy-waiting "
+          "first): that alone costs "
+       << fmt(lateUs, 1) << " µs of median on average. So "
+       << (lateUs >= gapUs ? std::string("the whole gap is the request leaving later")
+                           : "of the gap " + fmt(lateUs, 1) +
+                                 " µs is the request leaving later, and the rest the package's "
+                                 "code running between network calls on cold caches, where it "
+                                 "costs several times its tight-loop time")
+       << ": Prometheus answers a request that follows a pause, however short, more slowly than "
+          "one sent at once (the per-call path builds no ctypes object to keep that pause "
+          "short: docs/PYTHON.md). cProfile of the no-HTTP call (its overhead inflates every row "
+          "alike; own = time in the function itself):\n\n"
        << "| function | calls per call | own µs | cumulative µs |\n|---|---:|---:|---:|\n";
     for (const PythonProfileRow& row : p.profile) {
         md << "| `" << row.function << "` | " << fmt(row.callsPerCall, 1) << " | "

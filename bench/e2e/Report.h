@@ -102,7 +102,9 @@ struct ProfileResult {
 /** The Python host (watcher_ds) against the C ABI host and the floor, interleaved. */
 struct PythonRow {
     std::string metric;
-    Summary python, plugin, floor;  // plugin: the C++ host (wds::Source) on the same calls
+    Summary python, plugin, floor;            // plugin: the bare function pointer through ctypes
+    Summary pluginLate;                       // the same, sent `latenessUs` later (busy-waiting)
+    double latenessUs = 0;                    // the package's own work per call, without HTTP
     double pythonCpuUs = 0, pluginCpuUs = 0;  // client CPU per call
 };
 

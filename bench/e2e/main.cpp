@@ -265,6 +265,8 @@ PythonSection measurePython(const std::string& pluginPath, const Workload& work,
         row.python = summaryOf(run->getObject("python"));
         row.plugin = summaryOf(run->getObject("abi"));
         row.floor = summaryOf(run->getObject("floor"));
+        row.pluginLate = summaryOf(run->getObject("abi_late"));
+        row.latenessUs = run->getValue<double>("lateness_us");
         row.pythonCpuUs = run->getValue<double>("python_cpu_us");
         row.pluginCpuUs = run->getValue<double>("abi_cpu_us");
         section.rows.push_back(row);

@@ -1,10 +1,11 @@
 """The Python side of wds_bench_e2e's "python" phase.
 
-One process that runs, in one loop and strictly interleaved, three ways of getting the same
+One process that runs, in one loop and strictly interleaved, four ways of getting the same
 answer from Prometheus:
   py     source.statistic_aggregation() of the watcher_ds package (what a Python host calls);
   abi    the plugin's statistic_aggregation function pointer through ctypes with structs built
          once (the C ABI from Python without the package's argument handling);
+  late   the same, after busy-waiting as long as the package's own work takes (a control);
   floor  the runner's floor client (bench/e2e/FloorClient.cpp, loaded from
          libwds_bench_floor.so) sending the plugin's byte-identical GET on its own connection.
 Every side is timed with perf_counter_ns around one call in the same interpreter, so each pays
@@ -14,7 +15,7 @@ The runner talks to it over stdin/stdout, one command line and one answer line:
     source PORT                 a watcher_ds source (and the floor) on 127.0.0.1:PORT -> ok
     calls METRIC EVAL_S N       then N lines: JSON [resource name, the captured GET]   -> ok
     call I                      call I through watcher_ds (for the request capture)    -> ok
-    run COUNT                   COUNT rounds of the three sides                        -> JSON
+    run COUNT                   COUNT rounds of the four sides                         -> JSON
     local K                     a no-HTTP call, K times, plain and under cProfile      -> JSON
     threads SLOW_SERVER DELAY_S CALLS COUNTS   calls/s of 1, 2, ... threads sharing a source
     quit
@@ -78,7 +79,7 @@ def summary(values_ns):
 
 
 def run(source, floor, calls, count):
-    """COUNT rounds py / abi / floor on the same resource, the side going first rotating."""
+    """COUNT rounds py / abi / floor / late on the same resource, who goes first rotating."""
     aggregate = source.statistic_aggregation
     raw = source._calls.statistic_aggregation
     handle = ctypes.c_void_p(source._handle)
@@ -87,7 +88,7 @@ def run(source, floor, calls, count):
     value_ref = byref(ctypes.c_double())
     err_ref = byref(_abi.new_error())
     clock = time.perf_counter_ns
-    times = ([], [], [])
+    times = ([], [], [], [])
 
     def py(c):
         return aggregate(c.resource, c.resource_type, c.meter, PERIOD_S, eval_time=c.eval_s) is not None
@@ -98,15 +99,26 @@ def run(source, floor, calls, count):
     def flr(c):
         return get(floor_handle, c.raw, len(c.raw)) == 200
 
-    sides = (py, abi, flr)
+    # The control: the bare call sent as late as the package sends it, after busy-waiting the
+    # package's own cost (measured here without HTTP), to see what a later request costs the
+    # server's side of the exchange.
+    lateness_ns = package_cost_ns(source)
+
+    def late(c):
+        until = clock() + lateness_ns
+        while clock() < until:
+            pass
+        return abi(c)
+
+    sides = (py, abi, flr, late)
     for i in range(min(100, len(calls))):  # warm-up
         for side in sides:
             side(calls[i])
     for i in range(count):
         c = calls[i % len(calls)]
-        first = (i // BLOCK) % 3
-        for k in range(3):
-            which = (first + k) % 3
+        first = (i // BLOCK) % len(sides)
+        for k in range(len(sides)):
+            which = (first + k) % len(sides)
             start = clock()
             ok = sides[which](c)
             times[which].append(clock() - start)
@@ -119,7 +131,29 @@ def run(source, floor, calls, count):
             side(calls[i % len(calls)])
         cpu.append((time.thread_time_ns() - start) / 1e3 / max(100, count // 4))
     return {"python": summary(times[0]), "abi": summary(times[1]), "floor": summary(times[2]),
+            "abi_late": summary(times[3]), "lateness_us": lateness_ns / 1e3,
             "python_cpu_us": cpu[0], "abi_cpu_us": cpu[1]}
+
+
+def package_cost_ns(source, count=20000):
+    """What the package adds to a call, in a tight loop against the no-HTTP path."""
+    local = {"uuid": "00000000-0000-4000-8000-000000000000", "vcpus": 2, "memory": 2048}
+    c_resource = watcher_ds._convert.resource(local)  # referenced: the query holds its address
+    query = _abi.AggregationQuery(
+        ctypes.sizeof(_abi.AggregationQuery), _abi.RESOURCE_TYPES["instance"],
+        ctypes.addressof(c_resource), b"instance_ram_allocated", _abi.AGGREGATES["mean"], 0,
+        PERIOD_S, 300, 0, 0)
+    raw, handle = source._calls.statistic_aggregation, ctypes.c_void_p(source._handle)
+    refs = (byref(query), byref(ctypes.c_double()), byref(_abi.new_error()))
+    best = []
+    for call in (lambda: source.statistic_aggregation(local, "instance", "instance_ram_allocated"),
+                 lambda: raw(handle, *refs)):
+        call()
+        start = time.perf_counter_ns()
+        for _ in range(count):
+            call()
+        best.append((time.perf_counter_ns() - start) / count)
+    return max(0.0, best[0] - best[1])
 
 
 def local_cost(source, count):
