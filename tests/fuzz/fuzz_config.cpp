@@ -60,10 +60,18 @@ bool isFileOption(const std::string& key) {
     return false;
 }
 
-/** The value the plugin sees: secrets replaced by the sentinel, files confined to fileRoot. */
-std::string pluginValue(const std::string& key, const std::string& value) {
+/**
+ * The value the plugin sees: secrets replaced by the sentinel, files confined to fileRoot. The
+ * sentinel is in the fuzzer's dictionary, so an input can carry it in a value that is no secret
+ * (and may rightly be quoted in an error): there it is cut, so that the sentinel in a message
+ * always means a leaked secret.
+ */
+std::string pluginValue(const std::string& key, const std::string& raw) {
     if (isSecret(key))
         return kSecret;
+    std::string value = raw;
+    for (size_t at; (at = value.find(kSecret)) != std::string::npos;)
+        value.erase(at, kSecret.size());
     if (isFileOption(key) && !value.empty()) {
         std::string name = value;
         for (char& c : name) {
