@@ -61,17 +61,21 @@ bool isFileOption(const std::string& key) {
 }
 
 /**
- * The value the plugin sees: secrets replaced by the sentinel, files confined to fileRoot. The
- * sentinel is in the fuzzer's dictionary, so an input can carry it in a value that is no secret
- * (and may rightly be quoted in an error): there it is cut, so that the sentinel in a message
- * always means a leaked secret.
+ * The sentinel is in the fuzzer's dictionary, so an input can carry it in a key or in a value
+ * that is no secret, which an error may rightly quote. It is cut from those before the plugin
+ * sees them, so that the sentinel in a message always means a leaked secret.
  */
+std::string withoutSentinel(std::string text) {
+    for (size_t at; (at = text.find(kSecret)) != std::string::npos;)
+        text.erase(at, kSecret.size());
+    return text;
+}
+
+/** The value the plugin sees: secrets replaced by the sentinel, files confined to fileRoot. */
 std::string pluginValue(const std::string& key, const std::string& raw) {
     if (isSecret(key))
         return kSecret;
-    std::string value = raw;
-    for (size_t at; (at = value.find(kSecret)) != std::string::npos;)
-        value.erase(at, kSecret.size());
+    const std::string value = withoutSentinel(raw);
     if (isFileOption(key) && !value.empty()) {
         std::string name = value;
         for (char& c : name) {
@@ -247,8 +251,8 @@ void checkWatcherConf(const std::string& text) {
             WDS_FUZZ_CHECK(layer->hasProperty(key), key);
             for (const std::string& item : wds::host::splitList(value))
                 WDS_FUZZ_CHECK(item.find(',') == std::string::npos, "a comma in a list item");
-            keys.push_back(key);
-            values.push_back(pluginValue(key, value));
+            keys.push_back(withoutSentinel(key));
+            values.push_back(pluginValue(keys.back(), value));
         }
     }
     std::vector<std::pair<const char*, const char*>> pairs;
@@ -271,7 +275,7 @@ void checkRawPairs(const std::string& text) {
         begin = end + 1;
         const size_t eq = line.find('=');
         const std::string key = line.substr(0, eq);
-        keys.push_back(key.substr(0, key.find('\0')));  // what the plugin sees of a C string
+        keys.push_back(withoutSentinel(key.substr(0, key.find('\0'))));  // the plugin's C string
         hasValue.push_back(eq != std::string::npos);
         values.push_back(eq == std::string::npos ? ""
                                                  : pluginValue(keys.back(), line.substr(eq + 1)));
