@@ -156,6 +156,21 @@ std::vector<std::string> PromApiClient::labelValues(const std::string& label) co
         get("label/" + percentEncode(label) + "/values", {}, what, defaultTimeout_), what, log_);
 }
 
+std::vector<std::string> PromApiClient::labelValues(const std::string& label,
+                                                    const std::string& series, int64_t startMs,
+                                                    int64_t endMs,
+                                                    std::chrono::milliseconds timeout) const {
+    const std::string what = "values of label " + label + " on `" + series + "` at " + baseUrl();
+    const std::string start = formatTime(startMs);
+    const std::string end = formatTime(endMs);
+    // No server-side timeout parameter: the label API has none (Aetos' controller takes only
+    // what it forwards); the request's own timeout bounds the call.
+    return promjson::decodeStringList(
+        get("label/" + percentEncode(label) + "/values",
+            {{"match[]", series}, {"start", start}, {"end", end}}, what, timeout),
+        what, log_);
+}
+
 std::string PromApiClient::checkAvailability() const {
     const std::string runtimeInfo = "/api/v1/status/runtimeinfo";
     try {

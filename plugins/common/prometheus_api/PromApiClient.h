@@ -50,6 +50,14 @@ class PromApiClient {
     /** GET /api/v1/label/<name>/values */
     std::vector<std::string> labelValues(const std::string& label) const;
     /**
+     * GET /api/v1/label/<name>/values?match[]=<series>&start=<s>&end=<s>: the values of `label`
+     * on the series `series` selects with samples in [startMs, endMs] (as far as the backend's
+     * index resolves time); timeout 0 = the default. In the backend's order, unchecked.
+     */
+    std::vector<std::string> labelValues(const std::string& label, const std::string& series,
+                                         int64_t startMs, int64_t endMs,
+                                         std::chrono::milliseconds timeout) const;
+    /**
      * check_availability's probe: GET /api/v1/status/runtimeinfo, as Watcher does. A server that
      * has no such page (VictoriaMetrics 1.79 answers 400, other Prometheus-API backends 404) is
      * probed with the query `1` instead, which every such backend answers. Connection failures,

@@ -208,6 +208,10 @@ Selector QueryBuilder::instanceHole() const {
     return {instanceUuidLabel_ + "=" + kHole};
 }
 
+Selector QueryBuilder::anyInstance() const {
+    return {instanceUuidLabel_ + "!=''"};
+}
+
 Selector QueryBuilder::hosts(const std::vector<std::string>& fqdns) const {
     return anyOf(fqdnLabel_, fqdns, "host label value");
 }
@@ -236,8 +240,16 @@ std::string QueryBuilder::hostRamUsage(wds_aggregate aggregate, const Selector& 
 std::string QueryBuilder::instanceCpuCores(wds_aggregate aggregate, const Selector& instances,
                                            int64_t periodS) const {
     const std::string op = aggregationOperator(aggregate);
-    return op + " by (" + instanceUuidLabel_ + ")(rate(ceilometer_cpu" + braces(instances.matcher) +
-           "[" + std::to_string(periodS) + "s]))/10e+8";
+    return op + " by (" + instanceUuidLabel_ + ")(rate(" + instanceCpuSeries(instances) + "[" +
+           std::to_string(periodS) + "s]))/10e+8";
+}
+
+std::string QueryBuilder::instanceCpuSeries(const Selector& instances) const {
+    return "ceilometer_cpu" + braces(instances.matcher);
+}
+
+std::string QueryBuilder::instanceRamSeries(const Selector& instances) const {
+    return "ceilometer_memory_usage" + braces(instances.matcher);
 }
 
 std::string QueryBuilder::instanceCpuUsage(wds_aggregate aggregate, const Selector& instance,
@@ -249,8 +261,8 @@ std::string QueryBuilder::instanceCpuUsage(wds_aggregate aggregate, const Select
 std::string QueryBuilder::instanceRamUsage(wds_aggregate aggregate, const Selector& instances,
                                            int64_t periodS) const {
     const std::string op = aggregationOperator(aggregate);
-    return op + " by (" + instanceUuidLabel_ + ")(" + op + "_over_time(ceilometer_memory_usage" +
-           braces(instances.matcher) + "[" + std::to_string(periodS) + "s]))";
+    return op + " by (" + instanceUuidLabel_ + ")(" + op + "_over_time(" +
+           instanceRamSeries(instances) + "[" + std::to_string(periodS) + "s]))";
 }
 
 double instanceCpuPercent(double cores, int64_t vcpus) {

@@ -64,6 +64,8 @@ class QueryBuilder {
     Selector hosts(const std::vector<std::string>& fqdns) const;
     Selector instances(const std::vector<std::string>& uuids) const;
     static Selector all() { return {}; }
+    /** Every series that carries the instance label (what the instance queries can group). */
+    Selector anyInstance() const;
     /** The one host / instance of a QueryTemplate: its quoted value goes where kHole is. */
     Selector hostHole() const;
     Selector instanceHole() const;
@@ -75,6 +77,13 @@ class QueryBuilder {
     /** CPU cores busy (ceilometer_cpu is a ns counter): instanceCpuUsage before the flavor. */
     std::string instanceCpuCores(wds_aggregate aggregate, const Selector& instances,
                                  int64_t periodS) const;
+    /**
+     * The series selectors the instance queries read, `ceilometer_cpu{<matcher>}` and
+     * `ceilometer_memory_usage{<matcher>}`: the queries are built on them, so a list of the
+     * series they select (the inventory extension) names exactly what the queries can answer.
+     */
+    std::string instanceCpuSeries(const Selector& instances) const;
+    std::string instanceRamSeries(const Selector& instances) const;
     /** % of the flavor's vCPUs, capped at 100. */
     std::string instanceCpuUsage(wds_aggregate aggregate, const Selector& instance, int64_t periodS,
                                  int64_t vcpus) const;

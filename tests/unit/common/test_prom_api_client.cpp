@@ -111,6 +111,33 @@ TEST_F(PromApiClientTest, OtherEndpoints) {
     EXPECT_EQ(c.checkAvailability(), "/api/v1/status/runtimeinfo");
 }
 
+TEST_F(PromApiClientTest, LabelValuesOfASeriesInAWindowAreEncodedAndRetried) {
+    const std::string target =
+        "/prom/api/v1/label/resource/values?match%5B%5D=ceilometer_cpu%7B"
+        "resource%21%3D%27%27%7D&start=1699999700.000&end=1700000000.500";
+    EXPECT_CALL(*transport, send(testing::AllOf(Field(&HttpRequest::target, target),
+                                                Field(&HttpRequest::timeout, 1500ms))))
+        .WillOnce(Return(HttpResponse{503, "overloaded"}))
+        .WillOnce(Throw(DatasourceError(WDS_E_UNAVAILABLE, "connection reset")))
+        .WillOnce(Return(test::ok(R"({"status":"success","data":["b","a"]})")));
+    EXPECT_EQ(client(3, "/prom")
+                  .labelValues("resource", "ceilometer_cpu{resource!=''}", 1699999700000,
+                               1700000000500, 1500ms),
+              (std::vector<std::string>{"b", "a"}));  // as the backend answers
+    EXPECT_EQ(sleeps.size(), 2u);
+
+    EXPECT_CALL(*transport, send(Field(&HttpRequest::timeout, 5000ms)))
+        .WillOnce(Return(HttpResponse{403, R"({"status":"error","error":"forbidden"})"}));
+    try {
+        client().labelValues("resource", "up", 0, 1000, 0ms);
+        ADD_FAILURE() << "a 403 answered";
+    } catch (const DatasourceError& e) {
+        EXPECT_EQ(e.status(), WDS_E_AUTH);  // not retried: one request
+        EXPECT_NE(std::string(e.what()).find("values of label resource on `up`"),
+                  std::string::npos);
+    }
+}
+
 TEST(PromApiClientStatic, Formatting) {
     EXPECT_EQ(PromApiClient::formatTime(1700000000000), "1700000000.000");
     EXPECT_EQ(PromApiClient::formatTime(1700000000007), "1700000000.007");
