@@ -28,3 +28,5 @@ static_assert(WDS_SERIES_EXT_V1_0_SIZE == sizeof(wds_series_ext_v1), "wds_series
 static_assert(WDS_BATCH_QUERY_V1_0_SIZE == sizeof(wds_batch_query), "wds_batch_query");
 static_assert(WDS_BATCH_RESULT_V1_0_SIZE == sizeof(wds_batch_result), "wds_batch_result");
 static_assert(WDS_BATCH_EXT_V1_0_SIZE == sizeof(wds_batch_ext_v1), "wds_batch_ext_v1");
+static_assert(WDS_INVENTORY_QUERY_V1_0_SIZE == sizeof(wds_inventory_query), "wds_inventory_query");
+static_assert(WDS_INVENTORY_EXT_V1_0_SIZE == sizeof(wds_inventory_ext_v1), "wds_inventory_ext_v1");

@@ -24,6 +24,7 @@ ABI_MINOR = 0
 ENTRY_SYMBOL = "wds_plugin_entry_v1"
 EXT_SERIES_V1 = b"org.openstack.watcher-ds.series/1"
 EXT_BATCH_V1 = b"org.openstack.watcher-ds.batch/1"
+EXT_INVENTORY_V1 = b"org.openstack.watcher-ds.inventory/1"
 SERIES_MAX_POINTS = 11000
 
 # wds_status
@@ -291,6 +292,33 @@ class BatchExtV1(Structure):
     ]
 
 
+# --- org.openstack.watcher-ds.inventory/1 ---------------------------------------------------
+
+
+class InventoryQuery(Structure):
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("resource_type", c_int32),
+        ("meter_name", c_char_p),
+        ("period_s", c_int64),
+        ("eval_time_ms", c_int64),
+        ("timeout_ms", c_int64),
+    ]
+
+
+ListInstancesFn = CFUNCTYPE(
+    c_int32, SourcePtr, POINTER(InventoryQuery), POINTER(POINTER(StringList)), POINTER(Error)
+)
+
+
+class InventoryExtV1(Structure):
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("reserved0", c_uint32),
+        ("list_instances", ListInstancesFn),
+    ]
+
+
 # The C struct name of each declaration, for the layout test.
 C_NAMES = {
     "wds_error": Error,
@@ -309,12 +337,15 @@ C_NAMES = {
     "wds_batch_item": BatchItem,
     "wds_batch_result": BatchResult,
     "wds_batch_ext_v1": BatchExtV1,
+    "wds_inventory_query": InventoryQuery,
+    "wds_inventory_ext_v1": InventoryExtV1,
 }
 
 # The v1.0 sizes a reader requires at least (the WDS_*_V1_0_SIZE macros).
 PLUGIN_V1_0_SIZE = ctypes.sizeof(PluginV1)
 SERIES_EXT_V1_0_SIZE = ctypes.sizeof(SeriesExtV1)
 BATCH_EXT_V1_0_SIZE = ctypes.sizeof(BatchExtV1)
+INVENTORY_EXT_V1_0_SIZE = ctypes.sizeof(InventoryExtV1)
 CONFIG_KEY_V1_0_SIZE = ctypes.sizeof(ConfigKey)
 
 

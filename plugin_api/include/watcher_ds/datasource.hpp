@@ -191,6 +191,15 @@ struct BatchResult : Outcome {
     bool viaExtension = false;  // false: the plugin lacks batch/1, one call per resource was made
 };
 
+/** The inventory extension's arguments: the instances with a series of the metric's meter. */
+struct InventoryRequest {
+    wds_resource_type resourceType = WDS_RESOURCE_INSTANCE;
+    std::string meterName;   // an instance metric with series, e.g. "instance_cpu_usage"
+    int64_t periodS = 300;   // the window [eval - period, eval]
+    int64_t evalTimeMs = 0;  // 0 = now
+    int64_t timeoutMs = 0;   // 0 = the source's default
+};
+
 /** Host-side log sink; may be empty. */
 using LogFunction = std::function<void(wds_log_level, const std::string&)>;
 
@@ -356,6 +365,45 @@ class Source {
         return listStrings(ext->list_hosts, names);
     }
 
+    /**
+     * The instances the backend has a series of the metric for in the window, sorted and
+     * unique (inventory/1); WDS_E_UNSUPPORTED when the plugin lacks it.
+     */
+    Outcome listInstances(const InventoryRequest& request, std::vector<std::string>& uuids) const {
+        uuids.clear();
+        const auto* ext = static_cast<const wds_inventory_ext_v1*>(extension(WDS_EXT_INVENTORY_V1));
+        if (ext == nullptr || ext->struct_size < WDS_INVENTORY_EXT_V1_0_SIZE) {
+            Outcome outcome;
+            outcome.status = WDS_E_UNSUPPORTED;
+            outcome.message = std::string("the ") + plugin_->id + " plugin cannot list instances";
+            return outcome;
+        }
+        wds_inventory_query query;
+        std::memset(&query, 0, sizeof query);
+        query.struct_size = sizeof query;
+        query.resource_type = request.resourceType;
+        query.meter_name = request.meterName.c_str();
+        query.period_s = request.periodS;
+        query.eval_time_ms = request.evalTimeMs;
+        query.timeout_ms = request.timeoutMs;
+        return listStrings(
+            [&](wds_source* handle, wds_string_list** out, wds_error* err) {
+                return ext->list_instances(handle, &query, out, err);
+            },
+            uuids);
+    }
+    /** listInstances() of `meterName` over the last `periodS` before `evalTimeMs` (0 = now). */
+    std::vector<std::string> listInstances(const std::string& meterName, int64_t periodS,
+                                           int64_t evalTimeMs, Outcome& outcome) const {
+        InventoryRequest request;
+        request.meterName = meterName;
+        request.periodS = periodS;
+        request.evalTimeMs = evalTimeMs;
+        std::vector<std::string> uuids;
+        outcome = listInstances(request, uuids);
+        return uuids;
+    }
+
     /** Watcher's statistic_aggregation(): no aggregate inversion. */
     ValueResult statisticAggregation(const AggregationRequest& request) const {
         const wds_resource resource = detail::toC(request.resource);
@@ -509,7 +557,7 @@ class Source {
             log(level, message != nullptr ? message : "");
     }
 
-    using ListFunction = wds_status (*)(wds_source*, wds_string_list**, wds_error*);
+    template <class ListFunction>
     Outcome listStrings(ListFunction list, std::vector<std::string>& names) const {
         Outcome outcome;
         wds_error err = detail::makeError();

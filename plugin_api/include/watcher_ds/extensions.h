@@ -147,6 +147,61 @@ typedef struct wds_batch_ext_v1 {
 } wds_batch_ext_v1;
 #define WDS_BATCH_EXT_V1_0_SIZE ((uint32_t)sizeof(wds_batch_ext_v1))
 
+/* ---------------------------------------------------------------------------------------------
+ * Inventory: every instance the backend has a series for
+ * ------------------------------------------------------------------------------------------- */
+
+#define WDS_EXT_INVENTORY_V1 "org.openstack.watcher-ds.inventory/1"
+
+/**
+ * Which resources to list: those with a series of the metric's meter in a window. Every field
+ * means what it means in wds_aggregation_query.
+ */
+typedef struct wds_inventory_query {
+    uint32_t struct_size;
+    wds_resource_type resource_type; /**< WDS_RESOURCE_INSTANCE; anything else is refused */
+    const char* meter_name; /**< a Watcher metric of instances, e.g. "instance_cpu_usage" */
+    int64_t period_s;     /**< the window [eval - period, eval], as statistic_aggregation(); > 0 */
+    int64_t eval_time_ms; /**< the window's end; 0 = now (by the plugin's clock) */
+    int64_t timeout_ms;   /**< per-request timeout for this call; 0 = the source's default */
+} wds_inventory_query;
+#define WDS_INVENTORY_QUERY_V1_0_SIZE ((uint32_t)sizeof(wds_inventory_query))
+
+typedef struct wds_inventory_ext_v1 {
+    uint32_t struct_size;
+    uint32_t reserved0;
+    /**
+     * [any-thread] The instances the backend has a series for: the values of the configured
+     * instance label (instance_uuid_label, default "resource") on the series the metric's
+     * statistic_aggregation() reads (the same selector, e.g. ceilometer_cpu for
+     * instance_cpu_usage) in the window, sorted (bytewise) and unique. So every listed name is
+     * one that statistic_aggregation() and statistic_batch() of the metric can be asked about.
+     * For "every instance" (a whole-audit prefetch); a statistic_batch() of the metric that asks
+     * for most of the listed instances then takes one query over every instance.
+     *
+     * The backend answers from its index (Prometheus: GET /api/v1/label/<label>/values with
+     * match[] and start/end; Aetos proxies it), whose time resolution is coarser than samples:
+     * an instance whose series stopped a little before the window may be listed too (its
+     * calls answer WDS_NO_DATA), but one with a sample in the window is never missing. Label
+     * values that no query can carry (not valid UTF-8, longer than 1024 bytes, empty) are left
+     * out with a warning in the log; every other value is returned as the backend spells it.
+     *
+     * @param[out] out  receives a plugin-owned list on WDS_OK (empty when the backend has no
+     *                  such series in the window); release with the descriptor's
+     *                  string_list_release. Required.
+     * @return WDS_OK, WDS_E_METRIC_NOT_AVAILABLE (unknown metric, as statistic_aggregation()),
+     *         WDS_E_UNSUPPORTED (a resource_type other than WDS_RESOURCE_INSTANCE: compute nodes
+     *         come from batch/1's list_hosts; and metrics answered from the flavor,
+     *         instance_ram_allocated and instance_root_disk_size, which have no series),
+     *         WDS_E_INVALID_ARGUMENT (a metric of compute nodes, period_s <= 0, negative
+     *         eval_time_ms or timeout_ms, NULL or undersized query, NULL out), or a
+     *         transport/backend failure (retried and mapped as for every other call).
+     */
+    wds_status (*list_instances)(wds_source* source, const wds_inventory_query* query,
+                                 wds_string_list** out, wds_error* err);
+} wds_inventory_ext_v1;
+#define WDS_INVENTORY_EXT_V1_0_SIZE ((uint32_t)sizeof(wds_inventory_ext_v1))
+
 #ifdef __cplusplus
 }
 #endif

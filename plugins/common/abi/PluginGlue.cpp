@@ -191,6 +191,21 @@ BatchArgs toRequest(const wds_batch_query* query) {
     return request;
 }
 
+InventoryArgs toRequest(const wds_inventory_query* query) {
+    requireStruct(query, WDS_INVENTORY_QUERY_V1_0_SIZE, "query");
+    if (query->meter_name == nullptr)
+        throw DatasourceError(WDS_E_INVALID_ARGUMENT, "query.meter_name is NULL");
+    if (query->timeout_ms < 0)
+        throw DatasourceError(WDS_E_INVALID_ARGUMENT, "query.timeout_ms must not be negative");
+    InventoryArgs request;
+    request.resourceType = query->resource_type;
+    request.meterName = checkedString(query->meter_name, "query", "meter_name");
+    request.periodS = query->period_s;
+    request.evalTimeMs = query->eval_time_ms;
+    request.timeout = std::chrono::milliseconds(query->timeout_ms);
+    return request;
+}
+
 Logger loggerFor(const wds_host_v1* host) {
     if (host == nullptr)
         return Logger();
@@ -293,6 +308,12 @@ wds_status listHosts(wds_source* source, wds_string_list** out, wds_error* err) 
                        [](Datasource& d) { return d.hostLabels().labelValues(); });
 }
 
+wds_status listInstances(wds_source* source, const wds_inventory_query* query,
+                         wds_string_list** out, wds_error* err) {
+    return listStrings(source, out, err,
+                       [&](Datasource& d) { return d.listInstances(toRequest(query)); });
+}
+
 wds_status statisticAggregation(wds_source* source, const wds_aggregation_query* query,
                                 double* outValue, wds_error* err) {
     return guarded(err, [&] {
@@ -391,6 +412,8 @@ const wds_series_ext_v1 kSeriesExtension{sizeof(wds_series_ext_v1), 0, statistic
 const wds_batch_ext_v1 kBatchExtension{sizeof(wds_batch_ext_v1), 0, statisticBatch, releaseBatch,
                                        listHosts};
 
+const wds_inventory_ext_v1 kInventoryExtension{sizeof(wds_inventory_ext_v1), 0, listInstances};
+
 const void* getExtension(const wds_source* /*source*/, const char* extensionId) {
     if (extensionId == nullptr)
         return nullptr;
@@ -398,6 +421,8 @@ const void* getExtension(const wds_source* /*source*/, const char* extensionId) 
         return &kSeriesExtension;
     if (std::strcmp(extensionId, WDS_EXT_BATCH_V1) == 0)
         return &kBatchExtension;
+    if (std::strcmp(extensionId, WDS_EXT_INVENTORY_V1) == 0)
+        return &kInventoryExtension;
     return nullptr;
 }
 

@@ -77,15 +77,20 @@ std::string Datasource::resolveHost(const std::string& hostname) {
                               " known, short names included)");
 }
 
-const MetricInfo& Datasource::checkedMetric(const QueryArgs& request) const {
-    // The order of checks follows Watcher: the metric first, then the resource type.
-    const MetricInfo* metric = MetricCatalog::find(request.meterName);
+const MetricInfo& Datasource::knownMetric(const std::string& meterName) const {
+    const MetricInfo* metric = MetricCatalog::find(meterName);
     if (metric == nullptr) {
         throw DatasourceError(WDS_E_METRIC_NOT_AVAILABLE,
-                              "metric '" + request.meterName + "' is not available from the " +
+                              "metric '" + meterName + "' is not available from the " +
                                   settings_.id + " datasource (available: " + supportedList() +
                                   ")");
     }
+    return *metric;
+}
+
+const MetricInfo& Datasource::checkedMetric(const QueryArgs& request) const {
+    // The order of checks follows Watcher: the metric first, then the resource type.
+    const MetricInfo* metric = &knownMetric(request.meterName);
     if (request.resourceType != WDS_RESOURCE_COMPUTE_NODE &&
         request.resourceType != WDS_RESOURCE_INSTANCE) {
         throw DatasourceError(WDS_E_UNSUPPORTED,
@@ -295,6 +300,14 @@ std::vector<std::string> Datasource::batchQueries(const MetricInfo& metric, wds_
     // Most of the known hosts: one query over every host costs the server no more.
     if (hosts && labelValues.size() * 2 > hostLabels_.size())
         return {queryOf(promql::QueryBuilder::all())};
+    // The same for most of the instances the metric's last inventory found (a host that listed
+    // them and now asks for all of them): the server reads those series either way.
+    if (!hosts) {
+        const size_t listed =
+            inventorySizes_[static_cast<size_t>(metric.kind)].load(std::memory_order_relaxed);
+        if (listed > 0 && labelValues.size() * 2 > listed)
+            return {queryOf(promql::QueryBuilder::all())};
+    }
 
     // Regex sets of at most kMaxBatchMatcherBytes each (URLs web servers accept), cut where
     // the next value would pass the limit.
@@ -413,6 +426,74 @@ BatchAnswer Datasource::statisticBatch(const BatchArgs& request) {
         }
     }
     return result;
+}
+
+std::vector<std::string> Datasource::listInstances(const InventoryArgs& request) {
+    const MetricInfo& metric = knownMetric(request.meterName);
+    if (request.resourceType != WDS_RESOURCE_INSTANCE) {
+        throw DatasourceError(WDS_E_UNSUPPORTED,
+                              "list_instances lists instances only, not resources of type " +
+                                  std::to_string(request.resourceType) +
+                                  " (compute nodes: list_hosts of the batch extension)");
+    }
+    if (metric.resourceType != WDS_RESOURCE_INSTANCE) {
+        invalidArgument(std::string("metric '") + metric.name +
+                        "' is about compute_node resources: list_instances needs a metric of "
+                        "instances (compute nodes: list_hosts of the batch extension)");
+    }
+    if (metric.kind == MetricKind::InstanceRamAllocated ||
+        metric.kind == MetricKind::InstanceRootDiskSize) {
+        throw DatasourceError(
+            WDS_E_UNSUPPORTED,
+            std::string(metric.name) + " comes from the instance's flavor, not from the " +
+                settings_.id + " datasource: it has no series to list instances from");
+    }
+    checkWindow(request.periodS, request.evalTimeMs);
+
+    // The window statistic_aggregation() reads, [eval - period, eval]; it starts no earlier
+    // than the epoch (and period * 1000 cannot overflow).
+    const int64_t endMs = request.evalTimeMs != 0
+                              ? request.evalTimeMs
+                              : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count();
+    const int64_t startMs = request.periodS >= endMs / 1000 ? 0 : endMs - request.periodS * 1000;
+    // The selector of the metric's queries over every instance: what they can be asked about.
+    const promql::Selector every = queries_.anyInstance();
+    const std::string series = metric.kind == MetricKind::InstanceCpuUsage
+                                   ? queries_.instanceCpuSeries(every)
+                                   : queries_.instanceRamSeries(every);
+    const std::string& label = queries_.instanceUuidLabel();
+    std::vector<std::string> values =
+        client_->labelValues(label, series, startMs, endMs, request.timeout);
+
+    // A name no query can carry would only come back as an invalid argument from every call.
+    size_t skipped = 0;
+    std::string firstReason;
+    values.erase(std::remove_if(values.begin(), values.end(),
+                                [&](const std::string& value) {
+                                    try {
+                                        if (value.empty())
+                                            invalidArgument("an empty instance uuid");
+                                        promql::checkLabelValue(value, "instance uuid");
+                                        return false;
+                                    } catch (const DatasourceError& e) {
+                                        if (skipped++ == 0)
+                                            firstReason = e.what();
+                                        return true;
+                                    }
+                                }),
+                 values.end());
+    if (skipped > 0) {
+        log_.warning("list_instances: left out " + std::to_string(skipped) + " values of label " +
+                     label + " on `" + series + "` that no query can carry (first: " + firstReason +
+                     ")");
+    }
+    std::sort(values.begin(), values.end());
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+    inventorySizes_[static_cast<size_t>(metric.kind)].store(values.size(),
+                                                            std::memory_order_relaxed);
+    return values;
 }
 
 void Datasource::checkAvailability() {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -76,6 +78,15 @@ struct BatchAnswer {
     uint32_t queryCount = 0;
 };
 
+/** The inventory extension's arguments: the instances with a series of a metric's meter. */
+struct InventoryArgs {
+    wds_resource_type resourceType = WDS_RESOURCE_INSTANCE;
+    std::string meterName;
+    int64_t periodS = 300;
+    int64_t evalTimeMs = 0;  // 0 = now, by this process's clock
+    std::chrono::milliseconds timeout{0};
+};
+
 /**
  * Watcher's Prometheus datasource behaviour on top of a Prometheus-API client: the metric map,
  * the PromQL, host-name resolution through the fqdn label map, units and the edge cases
@@ -101,12 +112,16 @@ class Datasource {
     AggregationResult statisticAggregation(const AggregationArgs& request);
     SeriesAnswer statisticSeries(const SeriesArgs& request);
     BatchAnswer statisticBatch(const BatchArgs& request);
+    /** The instance label's values on the metric's series in the window: sorted, unique. */
+    std::vector<std::string> listInstances(const InventoryArgs& request);
     void checkAvailability();
     std::vector<std::string> listMetrics();
 
     const HostLabelMap& hostLabels() const { return hostLabels_; }
 
   private:
+    /** The metric, or WDS_E_METRIC_NOT_AVAILABLE naming the ones there are. */
+    const MetricInfo& knownMetric(const std::string& meterName) const;
     /** The metric, checked against the resource type (Watcher's order of checks). */
     const MetricInfo& checkedMetric(const QueryArgs& request) const;
     /** The aggregate to query with: COUNT becomes MEAN with a warning, as in Watcher. */
@@ -126,7 +141,8 @@ class Datasource {
                                              const ResourceArgs& resource);
     /**
      * The batch's queries over `labelValues`: regex sets that keep each URL short, or one query
-     * over every resource when that is cheaper (most of the known hosts, or many sets).
+     * over every resource when that is cheaper (most of the known hosts, most of the instances
+     * the last listInstances() of the metric found, or many sets).
      */
     std::vector<std::string> batchQueries(const MetricInfo& metric, wds_aggregate aggregate,
                                           std::vector<std::string> labelValues, int64_t periodS);
@@ -137,6 +153,11 @@ class Datasource {
     promql::QueryBuilder queries_;
     QueryTemplateCache templates_;
     HostLabelMap hostLabels_;
+    // Per MetricKind: how many instances the last listInstances() of the metric returned (0:
+    // none yet). Only a cost hint for batchQueries(): every form of the query gives each
+    // instance the same value.
+    std::array<std::atomic<size_t>, static_cast<size_t>(MetricKind::InstanceRootDiskSize) + 1>
+        inventorySizes_{};
 };
 
 }  // namespace wds

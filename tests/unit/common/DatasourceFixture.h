@@ -21,6 +21,9 @@ inline bool isTargets(const HttpRequest& r) {
 inline bool isQuery(const HttpRequest& r) {
     return r.target.find("/query?") != std::string::npos;
 }
+inline bool isLabelValues(const HttpRequest& r) {
+    return r.target.find("/label/") != std::string::npos;
+}
 
 /** A query parameter of a request, decoded ("" when absent). */
 inline std::string paramOf(const HttpRequest& r, const std::string& name) {
@@ -46,10 +49,12 @@ class DatasourceTest : public testing::Test {
 
     /**
      * A started datasource over the mock, whose targets carry `targets` as fqdn labels;
-     * `seriesViaSubquery` as the Aetos plugin sets it.
+     * `seriesViaSubquery` as the Aetos plugin sets it; `instanceLabel` is instance_uuid_label.
      */
-    void makeDatasource(bool seriesViaSubquery, std::initializer_list<const char*> targets = {
-                                                    "compute-1.example.org", "controller"}) {
+    void makeDatasource(bool seriesViaSubquery,
+                        std::initializer_list<const char*> targets = {"compute-1.example.org",
+                                                                      "controller"},
+                        const std::string& instanceLabel = "resource") {
         ON_CALL(*transport, send(testing::Truly(test::isTargets)))
             .WillByDefault(testing::Return(test::ok(test::targetsBody(targets))));
         EXPECT_CALL(*transport, send(testing::Truly(test::isTargets))).Times(testing::AtLeast(1));
@@ -63,6 +68,7 @@ class DatasourceTest : public testing::Test {
         settings.id = "prometheus";
         settings.labelRefreshInterval = std::chrono::milliseconds(0);
         settings.seriesViaSubquery = seriesViaSubquery;
+        settings.instanceUuidLabel = instanceLabel;
         datasource = std::make_unique<Datasource>(
             settings,
             std::make_unique<PromApiClient>(transport, "",

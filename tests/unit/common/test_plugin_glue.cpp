@@ -248,6 +248,68 @@ TEST_F(PluginGlueTest, ListMetricsIsPluginOwned) {
     EXPECT_EQ(names, (std::vector<std::string>{"up", "node_load1"}));
 }
 
+TEST_F(PluginGlueTest, InventoryListsInstancesThroughTheCAbi) {
+    const auto* ext =
+        static_cast<const wds_inventory_ext_v1*>(source.extension(WDS_EXT_INVENTORY_V1));
+    ASSERT_NE(ext, nullptr);
+    EXPECT_EQ(ext->struct_size, WDS_INVENTORY_EXT_V1_0_SIZE);
+    EXPECT_EQ(source.extension("org.openstack.watcher-ds.inventory/2"), nullptr);
+
+    EXPECT_CALL(*g_transport, send(Truly([](const HttpRequest& r) {
+        return r.target.rfind("/api/v1/label/resource/values?match%5B%5D=", 0) == 0;
+    }))).WillOnce(Return(test::ok(R"({"status":"success","data":["i-2","i-1","i-2"]})")));
+    InventoryRequest request;
+    request.meterName = "instance_cpu_usage";
+    request.evalTimeMs = 1700000000000;
+    std::vector<std::string> uuids{"left over"};
+    const Outcome outcome = source.listInstances(request, uuids);
+    ASSERT_TRUE(outcome.ok()) << outcome.message;
+    EXPECT_EQ(uuids, (std::vector<std::string>{"i-1", "i-2"}));
+
+    // The datasource's refusals arrive as statuses with their messages.
+    request.meterName = "instance_root_disk_size";
+    Outcome refused;
+    EXPECT_TRUE(source.listInstances("instance_root_disk_size", 300, 0, refused).empty());
+    EXPECT_EQ(refused.status, WDS_E_UNSUPPORTED);
+    EXPECT_NE(refused.message.find("flavor"), std::string::npos);
+    EXPECT_EQ(source.listInstances(request, uuids).status, WDS_E_UNSUPPORTED);
+    EXPECT_TRUE(uuids.empty());
+    source.listInstances("host_airflow", 300, 0, refused);
+    EXPECT_EQ(refused.status, WDS_E_METRIC_NOT_AVAILABLE);
+    source.listInstances("host_ram_usage", 300, 0, refused);
+    EXPECT_EQ(refused.status, WDS_E_INVALID_ARGUMENT);
+    EXPECT_NE(refused.message.find("host_ram_usage"), std::string::npos);
+
+    // Arguments the glue checks itself.
+    wds_error err;
+    std::memset(&err, 0, sizeof err);
+    err.struct_size = sizeof err;
+    wds_string_list* list = nullptr;
+    EXPECT_EQ(ext->list_instances(source.handle(), nullptr, &list, &err), WDS_E_INVALID_ARGUMENT);
+    EXPECT_EQ(std::string(err.message), "query is NULL");
+    wds_inventory_query query;
+    std::memset(&query, 0, sizeof query);
+    query.struct_size = 16;  // older and smaller than v1.0
+    query.resource_type = WDS_RESOURCE_INSTANCE;
+    query.meter_name = "instance_cpu_usage";
+    query.period_s = 300;
+    EXPECT_EQ(ext->list_instances(source.handle(), &query, &list, &err), WDS_E_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(err.message).find("struct_size 16"), std::string::npos);
+    query.struct_size = sizeof query;
+    EXPECT_EQ(ext->list_instances(source.handle(), &query, nullptr, &err), WDS_E_INVALID_ARGUMENT);
+    EXPECT_EQ(ext->list_instances(nullptr, &query, &list, &err), WDS_E_INVALID_ARGUMENT);
+    query.timeout_ms = -1;
+    EXPECT_EQ(ext->list_instances(source.handle(), &query, &list, &err), WDS_E_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(err.message).find("timeout_ms"), std::string::npos);
+    query.timeout_ms = 0;
+    query.meter_name = nullptr;
+    EXPECT_EQ(ext->list_instances(source.handle(), &query, &list, &err), WDS_E_INVALID_ARGUMENT);
+    query.meter_name = "instance_cpu_\xff";
+    EXPECT_EQ(ext->list_instances(source.handle(), &query, &list, &err), WDS_E_INVALID_ARGUMENT);
+    EXPECT_EQ(std::string(err.message), "query.meter_name is not valid UTF-8");
+    EXPECT_EQ(list, nullptr);
+}
+
 TEST_F(PluginGlueTest, HostOfAnotherMajorIsRefusedWithALogLine) {
     std::string logged;
     wds_host_v1 host;

@@ -176,6 +176,13 @@ TEST_F(CachedSourceTest, WithoutTheBatchExtensionTheWrapperCallsPerResource) {
     EXPECT_EQ(result.items[1].status, WDS_NO_DATA);
     std::vector<std::string> hosts;
     EXPECT_EQ(source.listHosts(hosts).status, WDS_E_UNSUPPORTED);
+    InventoryRequest inventory;
+    inventory.meterName = "instance_cpu_usage";
+    std::vector<std::string> uuids{"left over"};
+    const Outcome listed = source.listInstances(inventory, uuids);
+    EXPECT_EQ(listed.status, WDS_E_UNSUPPORTED);
+    EXPECT_EQ(listed.message, "the scripted plugin cannot list instances");
+    EXPECT_TRUE(uuids.empty());
     SeriesRequest series;
     series.meterName = "host_cpu_usage";
     EXPECT_EQ(source.statisticSeries(series).status, WDS_E_UNSUPPORTED);
