@@ -221,6 +221,22 @@ TEST_F(AetosPluginTest, BatchesStayUnderTheRequestLineLimitAndMatchSingleCalls) 
     EXPECT_EQ(publicOne_->uriTooLongCount(), 0u);
 }
 
+TEST_F(AetosPluginTest, InventoryListsTheInstancesWithDataThroughTheProxy) {
+    auto source = createOk(watcherConfig());
+    // The same checks as against Prometheus directly, through Aetos' label values route.
+    const auto listed = wds::testing::expectInventoryMatchesDataset(source);
+    EXPECT_EQ(listed.size(), 4u);
+    publicOne_->resetCounters();
+    wds::Outcome outcome;
+    EXPECT_EQ(source.listInstances("instance_cpu_usage", 300, Dataset::kEnd * 1000, outcome),
+              listed);
+    EXPECT_TRUE(outcome.ok()) << outcome.message;
+    EXPECT_EQ(publicOne_->forwardedCount(), 1u);
+    EXPECT_THAT(publicOne_->lastRequest(),
+                HasSubstr("GET /metric-storage/api/v1/label/resource/values?match%5B%5D="));
+    EXPECT_EQ(publicOne_->unauthorizedCount(), 0u);
+}
+
 // The whole secret scan: every log line (all levels), every error and every `watcher-ds` output
 // of full runs of both plugins, right and wrong credentials, must be free of the Keystone
 // password, the application-credential secret, the Prometheus basic-auth password (and its

@@ -165,7 +165,7 @@ TEST_P(CompatTest, HostNamesResolveThroughTheBackendsTargets) {
     EXPECT_THAT(missing.message, HasSubstr("'fqdn'"));
 }
 
-// --- The series/1 and batch/1 extensions ---
+// --- The series/1, batch/1 and inventory/1 extensions ---
 
 TEST_P(CompatTest, SeriesMatchTheClosedFormAtEveryStep) {
     // query_range on both engines; points sit on the sample grid, so VictoriaMetrics' left-open
@@ -188,6 +188,12 @@ TEST_P(CompatTest, BatchGivesEveryResourceExactlyItsOwnAnswerInOneQuery) {
     // Host metrics 1 query, instance metrics 2, per aggregate and window.
     EXPECT_EQ(wds::testing::expectBatchMatchesSingleCalls(source, windows, extra),
               3 * 3 * (windows.rate.size() + windows.overTime.size()));
+}
+
+TEST_P(CompatTest, InventoryListsExactlyTheInstancesWithData) {
+    // VictoriaMetrics answers label values from its per-day index: days away from the data it
+    // lists nothing, as Prometheus does for any window outside its blocks.
+    EXPECT_EQ(wds::testing::expectInventoryMatchesDataset(createSource()).size(), 4u);
 }
 
 // --- check_availability: the probe, and a stopped backend ---

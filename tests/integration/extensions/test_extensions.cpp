@@ -1,5 +1,8 @@
 #include <dlfcn.h>
 
+#include <algorithm>
+#include <cstdio>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -58,10 +61,12 @@ class ExtensionsTest : public testing::Test {
     static inline wds::Source* source_ = nullptr;
 };
 
-TEST_F(ExtensionsTest, ThePluginOffersBothExtensionsAndNothingElse) {
+TEST_F(ExtensionsTest, ThePluginOffersItsThreeExtensionsAndNothingElse) {
     EXPECT_NE(source_->extension(WDS_EXT_SERIES_V1), nullptr);
     EXPECT_NE(source_->extension(WDS_EXT_BATCH_V1), nullptr);
+    EXPECT_NE(source_->extension(WDS_EXT_INVENTORY_V1), nullptr);
     EXPECT_EQ(source_->extension("org.openstack.watcher-ds.series/2"), nullptr);
+    EXPECT_EQ(source_->extension("org.openstack.watcher-ds.inventory/2"), nullptr);
     EXPECT_EQ(source_->extension(""), nullptr);
     EXPECT_EQ(source_->extension(nullptr), nullptr);
 }
@@ -114,6 +119,39 @@ TEST_F(ExtensionsTest, ALongSetOfInstancesIsSplitIntoShortQueriesAndStillMatches
     const wds::testing::Windows windows{{{300, Dataset::kEnd}}, {{300, Dataset::kEnd}}};
     // Per aggregate: host metrics 1 query (all 4 known hosts: every host), instance metrics 2.
     EXPECT_EQ(wds::testing::expectBatchMatchesSingleCalls(*source_, windows, extra), 3u * 6);
+}
+
+TEST_F(ExtensionsTest, InventoryListsExactlyTheInstancesWithDataInTheWindow) {
+    const auto listed = wds::testing::expectInventoryMatchesDataset(*source_);
+    EXPECT_EQ(std::count(listed.begin(), listed.end(), Dataset::kNoDataInstance), 0);
+    EXPECT_EQ(listed.size(), 4u);
+}
+
+TEST_F(ExtensionsTest, AfterAnInventoryABatchOfMostInstancesIsOneQueryAndStillMatches) {
+    // A source of its own: the inventory changes how this source's batches are split.
+    wds::Outcome outcome;
+    const auto source =
+        wds::Source::create(*plugin_,
+                            {{"prometheus_client.host", prom_->host()},
+                             {"prometheus_client.port", std::to_string(prom_->port())}},
+                            {}, outcome);
+    ASSERT_TRUE(outcome.ok()) << outcome.message;
+    for (const char* meter : {"instance_cpu_usage", "instance_ram_usage"}) {
+        const auto uuids = source.listInstances(meter, 300, Dataset::kEnd * 1000, outcome);
+        ASSERT_TRUE(outcome.ok()) << outcome.message;
+        ASSERT_EQ(uuids.size(), 4u) << meter;
+    }
+    // The 60 UUIDs that split a batch into two regex queries before (the test above): with
+    // the inventory, every batch is one query over every instance, with the same answers.
+    std::vector<std::string> extra;
+    for (int i = 0; i < 60; ++i) {
+        char uuid[37];
+        std::snprintf(uuid, sizeof uuid, "%08d-0000-4000-8000-000000000000", i);
+        extra.push_back(uuid);
+    }
+    const auto windows = wds::testing::gridWindows();
+    EXPECT_EQ(wds::testing::expectBatchMatchesSingleCalls(source, windows, extra),
+              2 * 3 * (windows.rate.size() + windows.overTime.size()));
 }
 
 TEST_F(ExtensionsTest, FlavorMetricsBatchWithoutAQuery) {
