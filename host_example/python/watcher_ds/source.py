@@ -27,6 +27,7 @@ _INT64_MIN, _INT64_MAX = _convert.INT64_MIN, _convert.INT64_MAX
 _MAX_SECONDS = _convert.INT64_MAX // 1000
 _SERIES_QUERY_SIZE = ctypes.sizeof(_abi.SeriesQuery)
 _BATCH_QUERY_SIZE = ctypes.sizeof(_abi.BatchQuery)
+_INVENTORY_QUERY_SIZE = ctypes.sizeof(_abi.InventoryQuery)
 _UTC = datetime.timezone.utc
 
 
@@ -489,6 +490,34 @@ class Source:
             if ext is None:
                 raise UnsupportedError("%s cannot list hosts (no batch extension)" % self.description)
             return self._strings(handle, ext.list_hosts)
+        finally:
+            self._leave()
+
+    def list_instances(self, meter_name, period=300, *, eval_time=None, timeout=None,
+                       resource_type="instance"):
+        """The instances the backend has a series of `meter_name` for in the window
+        [eval_time - period, eval_time] (eval_time: Unix seconds or a datetime, default now):
+        the instance label's values, sorted and unique, each one a resource that
+        statistic_aggregation / statistic_batch of that metric can be asked about. Raises
+        UnsupportedError when the plugin lacks the inventory extension, for metrics that come
+        from the flavor and for resource types other than "instance"."""
+        query = _abi.InventoryQuery()
+        query.struct_size = _INVENTORY_QUERY_SIZE
+        query.resource_type = _convert.resource_type(resource_type)
+        query.meter_name = _convert.text(meter_name, "meter_name")
+        query.period_s = _convert.whole(period, "period")
+        query.eval_time_ms = _convert.seconds_to_ms(eval_time, "eval_time")
+        query.timeout_ms = _convert.seconds_to_ms(timeout, "timeout")
+        handle = self._enter()
+        try:
+            ext = self._extension(handle, _abi.EXT_INVENTORY_V1, _abi.InventoryExtV1,
+                                  _abi.INVENTORY_EXT_V1_0_SIZE)
+            if ext is None:
+                raise UnsupportedError(
+                    "%s cannot list instances (no inventory extension)" % self.description)
+            query_ref = byref(query)
+            return self._strings(
+                handle, lambda source, out, err: ext.list_instances(source, query_ref, out, err))
         finally:
             self._leave()
 
