@@ -11,6 +11,9 @@ SERVICE = "watcher-decision-engine.service"
 DROPIN_NAME = "50-watcher-ds.conf"
 DROPIN_DIR = "/etc/systemd/system/%s.d" % SERVICE
 DECISION_ENGINE = "/usr/bin/watcher-ds-decision-engine"
+# Read by the decision engine only, after its other files: on Watcher 9.0 every other Watcher
+# service (api, applier, db-manage) refuses `datasources = prometheus` when it logs its options.
+DECISION_ENGINE_CONFIG = "/etc/watcher/watcher-ds.conf"
 DROPIN_TEXT = """\
 # Written by watcher-ds-switch: Watcher's decision engine with the watcher-ds datasources
 # (prometheus, aetos). `watcher-ds-switch off` removes this file (docs/WATCHER.md).
@@ -19,10 +22,23 @@ Environment=DAEMON=%s
 """ % DECISION_ENGINE
 
 
+def _with_decision_engine_config(argv, path):
+    """argv plus `--config-file path` when that file exists and argv does not name it."""
+    named = any(a == path or a == "--config-file=" + path for a in argv)
+    if named or not os.path.exists(path):
+        return argv
+    print("watcher-ds-decision-engine: also reading %s" % path, file=sys.stderr)
+    return argv + ["--config-file", path]
+
+
 def decision_engine():
     """Watcher's own decision engine (watcher.cmd.decisionengine:main, its arguments and
-    config as they are) with the drop-in enabled first."""
+    config as they are) with the drop-in enabled first, and $WATCHER_DS_CONFIG (default
+    /etc/watcher/watcher-ds.conf) read last when it exists."""
     from . import dropin
+
+    sys.argv = _with_decision_engine_config(
+        sys.argv, os.environ.get("WATCHER_DS_CONFIG", DECISION_ENGINE_CONFIG))
 
     dropin.enable()
     from watcher.cmd import decisionengine

@@ -9,6 +9,9 @@ read from CONF: a key Watcher does not define (the plugins' extensions such as
 watcher.conf means the same to the drop-in as to `watcher-ds`.
 """
 
+import importlib.util
+import os
+
 from oslo_config import cfg
 
 WATCHER_DS = cfg.OptGroup(
@@ -91,8 +94,14 @@ def register_opts(conf):
 
 
 def list_opts():
-    """For oslo-config-generator (the oslo.config.opts entry point "watcher_ds")."""
-    return [(WATCHER_DS, WATCHER_DS_OPTS)] + [(g, o) for g, o in WATCHER_GROUPS]
+    """For oslo-config-generator (the oslo.config.opts entry point "watcher_ds"): [watcher_ds],
+    and Watcher's groups only where the installed Watcher does not list them itself."""
+    # Looked up on disk: importing watcher.conf would fix its datasource choices too early.
+    conf_dir = os.path.join(importlib.util.find_spec("watcher").submodule_search_locations[0],
+                            "conf")
+    return [(WATCHER_DS, WATCHER_DS_OPTS)] + [
+        (group, opts) for group, opts in WATCHER_GROUPS
+        if not os.path.exists(os.path.join(conf_dir, group.name + ".py"))]
 
 
 def _extension_opt(option, secret):
