@@ -53,7 +53,11 @@ set(wds_summary_python "OpenStack Watcher datasources: Python package")
 set(wds_text_python "The watcher_ds package gives Python programs the watcher-ds datasource
 plugins (Prometheus, Aetos) through their C ABI with ctypes: load a plugin or
 the one watcher.conf chooses, and ask Watcher's statistic_aggregation,
-statistic_series, batches and the get_* helpers. Standard library only.")
+statistic_series, batches and the get_* helpers. Standard library only.
+With OpenStack Watcher installed, watcher_ds.watcher is Watcher's prometheus
+and aetos datasources on these plugins, with a whole-audit prefetch;
+watcher-ds-decision-engine and watcher-ds-switch move Watcher's decision
+engine to them.")
 list(GET wds_native_names 1 wds_deb_lib)
 list(GET wds_rpm_names 1 wds_rpm_lib)
 
@@ -80,6 +84,7 @@ set(CPACK_DEBIAN_PYTHON_PACKAGE_ARCHITECTURE all)
 set(CPACK_DEBIAN_PYTHON_PACKAGE_SECTION python)
 set(CPACK_DEBIAN_PYTHON_PACKAGE_DEPENDS "python3:any, ${wds_deb_lib} (>= ${PROJECT_VERSION})")
 set(CPACK_DEBIAN_PYTHON_PACKAGE_RECOMMENDS "watcher-ds-prometheus, watcher-ds-aetos")
+set(CPACK_DEBIAN_PYTHON_PACKAGE_SUGGESTS "python3-watcher")
 # Byte-compiled at install and the caches removed at removal, as dh_python3 packages do.
 set(CPACK_DEBIAN_PYTHON_PACKAGE_CONTROL_EXTRA
     ${CMAKE_CURRENT_SOURCE_DIR}/debian/python/postinst ${CMAKE_CURRENT_SOURCE_DIR}/debian/python/prerm)
