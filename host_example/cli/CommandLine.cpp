@@ -316,20 +316,15 @@ Invocation parseInvocation(const std::vector<std::string>& args, const GivenOpti
         }
         request.resourceType = *type;
         if (spec.kind == CommandKind::Batch) {
-            inv.allHosts = has(options, "all");
-            if (inv.allHosts && !isHost) {
-                throw UsageError(
-                    "--all lists compute nodes only (from the fqdn label map); give every "
-                    "instance with --uuid");
-            }
+            inv.allResources = has(options, "all");
             const auto given = repeated.find(wanted);
             if (given != repeated.end())
                 inv.resourceNames = given->second;
             else if (const std::string* name = value(wanted))
                 inv.resourceNames = {*name};
-            if (inv.allHosts == !inv.resourceNames.empty()) {
+            if (inv.allResources == !inv.resourceNames.empty()) {
                 throw UsageError("batch --resource-type " + typeName + " needs --" + wanted +
-                                 " (one or more)" + (isHost ? " or --all, not both" : ""));
+                                 " (one or more) or --all, not both");
             }
             for (const std::string& name : inv.resourceNames) {
                 if (name.empty())

@@ -77,9 +77,10 @@ struct Invocation {
     std::optional<int64_t> startMs;
     std::optional<int64_t> endMs;
 
-    // batch: every --hostname / --uuid, or --all (every host the source knows).
+    // batch: every --hostname / --uuid, or --all (every host the source knows, or every
+    // instance with a series of the metric in the window).
     std::vector<std::string> resourceNames;
-    bool allHosts = false;
+    bool allResources = false;
 
     /** A command that asks for metric values (not check, metrics or config). */
     bool isValueCommand() const;

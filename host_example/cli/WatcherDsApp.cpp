@@ -315,11 +315,23 @@ class CommandRun {
         request.evalTimeMs = inv.request.evalTimeMs;
         const std::string name = choice_.datasource();
         std::vector<std::string> names = inv.resourceNames;
-        if (inv.allHosts) {
+        if (inv.allResources && request.resourceType == WDS_RESOURCE_COMPUTE_NODE) {
             const Outcome listed = choice_.source.listHosts(names);
             if (!listed.ok()) {
                 return fail(exitStatusFor(listed.status), wds_status_name(listed.status),
                             name + ": cannot list the compute nodes: " + describeOutcome(listed));
+            }
+        } else if (inv.allResources) {
+            // The instances with a series of this metric in the batch's own window.
+            InventoryRequest inventory;
+            inventory.meterName = inv.meter;
+            inventory.periodS = request.periodS;
+            inventory.evalTimeMs = request.evalTimeMs;
+            const Outcome listed = choice_.source.listInstances(inventory, names);
+            if (!listed.ok()) {
+                return fail(exitStatusFor(listed.status), wds_status_name(listed.status),
+                            name + ": cannot list the instances of " + inv.meter + ": " +
+                                describeOutcome(listed));
             }
         }
         for (const std::string& resourceName : names) {
@@ -564,7 +576,8 @@ Commands:
         (--hostname H ... | --uuid U ... | --all) [--vcpus N] [--memory MB] [--disk GB]
                              statistic_aggregation for many resources in as few queries as
                              the backend allows; --hostname/--uuid may be repeated, --all takes
-                             every compute node the datasource knows (its fqdn label values);
+                             every compute node the datasource knows (its fqdn label values),
+                             or every instance with a series of the metric in the window;
                              --vcpus, --memory, --disk apply to every instance
   The host commands ask for the opposite extreme (max <-> min), exactly as Watcher's host
   getters do; aggregate, series and batch pass --aggregate through unchanged.
@@ -659,7 +672,7 @@ void WatcherDsApp::defineOptions(Poco::Util::OptionSet& options) {
     options.addOption(
         Option("hostname", "", "compute node host name").argument("H").repeatable(true));
     options.addOption(Option("uuid", "", "instance UUID").argument("U").repeatable(true));
-    options.addOption(Option("all", "", "every compute node the datasource knows"));
+    options.addOption(Option("all", "", "every compute node or instance the datasource knows"));
 }
 
 void WatcherDsApp::handleOption(const std::string& name, const std::string& value) {

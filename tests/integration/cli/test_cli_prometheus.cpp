@@ -267,11 +267,43 @@ TEST_F(CliTest, BatchJsonGivesEveryResourceItsValueOrReason) {
     }
 }
 
+TEST_F(CliTest, BatchOfAllInstancesTakesTheInstancesWithDataInTheWindow) {
+    const std::string at = std::to_string(Dataset::kEnd);
+    const CliRun r =
+        run("--format json batch --meter instance_cpu_usage --resource-type "
+            "instance --all --vcpus 2 --at " +
+            at);
+    ASSERT_EQ(r.exit, 0) << r.err;
+    const auto object = parseJson(r.out);
+    EXPECT_EQ(object->getValue<int>("queries"), 1);
+    const auto results = object->getArray("results");
+    std::vector<std::string> expected;
+    for (const auto& uuid : Dataset::instanceUuids()) {
+        if (Dataset::hasData(uuid))
+            expected.push_back(uuid);
+    }
+    ASSERT_EQ(results->size(), expected.size());  // the no-data instance is not listed
+    for (size_t i = 0; i < results->size(); ++i) {
+        const auto row = results->getObject(static_cast<unsigned>(i));
+        EXPECT_EQ(row->getValue<std::string>("resource"), expected[i]);
+        wds::testing::expectClose(
+            row->getValue<double>("value"),
+            Dataset::instanceCpuUsage(expected[i], "mean", 300, Dataset::kEnd, 2), expected[i]);
+    }
+    // Days after the data there is no instance, and so nothing to print.
+    const CliRun later =
+        run("batch --meter instance_ram_usage --resource-type instance --all --at " +
+            std::to_string(Dataset::kEnd + 3 * 86400));
+    EXPECT_EQ(later.exit, 0) << later.err;
+    EXPECT_THAT(later.out, HasSubstr("0 resources"));
+}
+
 TEST_F(CliTest, BatchUsageErrors) {
     for (const char* args :
          {"batch --meter host_cpu_usage --resource-type compute_node",
           "batch --meter host_cpu_usage --resource-type compute_node --all --hostname h",
-          "batch --meter instance_cpu_usage --resource-type instance --all",
+          "batch --meter instance_cpu_usage --resource-type instance --all --uuid u",
+          "batch --meter instance_ram_allocated --resource-type instance --all --memory 2048",
           "aggregate --meter host_cpu_usage --resource-type compute_node --hostname a "
           "--hostname b"}) {
         const CliRun r = run(args);
