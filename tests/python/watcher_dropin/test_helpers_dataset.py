@@ -188,3 +188,15 @@ def test_keystone_refusing_the_credentials(backend, dataset, caplog):
         with pytest.raises(exception.DataSourceNotAvailable, match="(?i)keystone|401|auth"):
             helper = backend(config="aetos_bad_password", evaluation_time=dataset["end"])
             helper.get_host_cpu_usage(compute_node(dataset["hosts"][0]))
+
+
+def test_audits_share_the_plugins_source_until_the_config_changes(backend, dataset):
+    first, second = backend(), backend()
+    assert first._source is second._source  # warm connections, token and host map
+    assert first._prefetch is not second._prefetch  # but each audit prefetches its own
+    changed = backend(extra={"watcher_datasources": {"query_max_retries": 5}})
+    assert changed._source is not first._source
+    value = changed.get_host_cpu_usage(compute_node(dataset["hosts"][0]), 300)
+    assert value == first.get_host_cpu_usage(compute_node(dataset["hosts"][0]), 300)
+    first.close()
+    assert not second._source.closed

@@ -7,6 +7,7 @@ InvalidParameter that aborts the audit; 0.0 is a value; a backend that is down o
 credentials raises DataSourceNotAvailable with the plugin's reason instead of becoming None.
 """
 
+import threading
 import time
 
 from oslo_config import cfg
@@ -68,6 +69,26 @@ def _pinned_time(evaluation_time):
     return ms // 1000 if ms % 1000 == 0 else ms / 1000
 
 
+# Watcher builds a new helper for every audit (a new strategy, a new DataSourceManager). The
+# plugin's source (its kept-alive connections, Keystone token and host-name map) is shared by
+# every helper of the same plugin and configuration instead, so an audit starts warm; a changed
+# configuration gets a source of its own. Sources are safe to share between threads.
+_SHARED_SOURCES = {}
+_SHARED_SOURCES_LOCK = threading.Lock()
+
+
+def _shared_source(plugin, config):
+    key = (plugin.path, tuple(sorted((k, repr(v)) for k, v in config.items())))
+    with _SHARED_SOURCES_LOCK:
+        source = _SHARED_SOURCES.get(key)
+        if source is None or source.closed:
+            # Sources of an older configuration go once no helper holds them.
+            for old in [k for k in _SHARED_SOURCES if k[0] == plugin.path]:
+                del _SHARED_SOURCES[old]
+            source = _SHARED_SOURCES[key] = plugin.create(config, logger=LOG)
+        return source
+
+
 class _DropInHelper(base.DataSourceBase):
     """What PrometheusHelper and AetosHelper share: all but the plugin and its config group."""
 
@@ -95,8 +116,7 @@ class _DropInHelper(base.DataSourceBase):
         try:
             plugin_dir = options.value(self._conf, *options.PLUGIN_DIR)
             plugin = load_plugin(self.PLUGIN, plugin_dir=plugin_dir or None)
-            config = options.plugin_config(self._conf, plugin)
-            return plugin.create(config, logger=LOG)
+            return _shared_source(plugin, options.plugin_config(self._conf, plugin))
         except (errors.WatcherDsError, ValueError) as e:
             # Watcher's manager swallows what a constructor raises and reports "metric not
             # available" at the end, so the real cause is logged here.
@@ -108,8 +128,8 @@ class _DropInHelper(base.DataSourceBase):
             message="Datasource %s is not available: %s" % (self.NAME, error))
 
     def close(self):
-        """Releases the plugin's handle (connections, token); later calls raise."""
-        self._source.close()
+        """Forgets the plugin's source here (other audits may share it); later calls raise."""
+        self._source = self._prefetch = None
 
     # --- what the plugin's errors mean to a strategy -----------------------------------------
 
