@@ -200,3 +200,18 @@ def test_audits_share_the_plugins_source_until_the_config_changes(backend, datas
     assert value == first.get_host_cpu_usage(compute_node(dataset["hosts"][0]), 300)
     first.close()
     assert not second._source.closed
+
+
+def test_getters_are_watchers_with_the_host_inversion(backend, dataset):
+    helper = backend(prefetch=False, evaluation_time=dataset["end"])
+    node, vm = compute_node(dataset["hosts"][0]), instance(dataset["instances"][0], vcpus=2)
+    for aggregate, inverted in (("max", "min"), ("min", "max"), ("mean", "mean")):
+        # positionally, as basic_consolidation calls them, and with keywords, as
+        # vm_workload_consolidation does
+        assert helper.get_host_cpu_usage(node, 600, aggregate, 300) == \
+            helper.statistic_aggregation(node, "compute_node", "host_cpu_usage", 600, inverted, 300)
+        assert helper.get_host_ram_usage(resource=node, period=600, aggregate=aggregate) == \
+            helper.statistic_aggregation(node, "compute_node", "host_ram_usage", 600, inverted)
+        assert helper.get_instance_cpu_usage(resource=vm, period=600, aggregate=aggregate,
+                                             granularity=300) == \
+            helper.statistic_aggregation(vm, "instance", "instance_cpu_usage", 600, aggregate)

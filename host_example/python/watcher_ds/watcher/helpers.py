@@ -89,6 +89,20 @@ def _shared_source(plugin, config):
         return source
 
 
+def _getter(resource_type, metric, invert=False):
+    """Watcher's get_<metric>(resource, period, aggregate, granularity): statistic_aggregation
+    of one metric, with the host getters' max/min inversion where Watcher's helpers have it."""
+
+    def get(self, resource, period=300, aggregate="mean", granularity=None):
+        if invert:
+            aggregate = invert_host_aggregate(aggregate)
+        return self.statistic_aggregation(resource, resource_type, metric, period, aggregate,
+                                          granularity)
+
+    get.__name__ = get.__qualname__ = "get_" + metric
+    return get
+
+
 class _DropInHelper(base.DataSourceBase):
     """What PrometheusHelper and AetosHelper share: all but the plugin and its config group."""
 
@@ -257,59 +271,19 @@ class _DropInHelper(base.DataSourceBase):
     def query_retry_reset(self, exception_instance):
         """Nothing to reset: the plugin renews its connections and token itself."""
 
-    # --- Watcher's get_* conveniences: the host ones invert max/min as Watcher's do ---------
-
-    def get_host_cpu_usage(self, resource, period=300, aggregate="mean", granularity=None):
-        return self.statistic_aggregation(resource, "compute_node", "host_cpu_usage", period,
-                                          invert_host_aggregate(aggregate), granularity)
-
-    def get_host_ram_usage(self, resource, period=300, aggregate="mean", granularity=None):
-        return self.statistic_aggregation(resource, "compute_node", "host_ram_usage", period,
-                                          invert_host_aggregate(aggregate), granularity)
-
-    def get_instance_cpu_usage(self, resource, period=300, aggregate="mean", granularity=None):
-        return self.statistic_aggregation(resource, "instance", "instance_cpu_usage", period,
-                                          aggregate, granularity)
-
-    def get_instance_ram_usage(self, resource, period=300, aggregate="mean", granularity=None):
-        return self.statistic_aggregation(resource, "instance", "instance_ram_usage", period,
-                                          aggregate, granularity)
-
-    def get_instance_ram_allocated(self, resource, period=300, aggregate="mean",
-                                   granularity=None):
-        return self.statistic_aggregation(resource, "instance", "instance_ram_allocated", period,
-                                          aggregate, granularity)
-
-    def get_instance_root_disk_size(self, resource, period=300, aggregate="mean",
-                                    granularity=None):
-        return self.statistic_aggregation(resource, "instance", "instance_root_disk_size",
-                                          period, aggregate, granularity)
-
-    # Metrics neither backend has: MetricNotAvailable, not a silent None.
-    def get_host_outlet_temp(self, resource, period=300, aggregate="mean", granularity=None):
-        return self.statistic_aggregation(resource, "compute_node", "host_outlet_temp", period,
-                                          aggregate, granularity)
-
-    def get_host_inlet_temp(self, resource, period=300, aggregate="mean", granularity=None):
-        return self.statistic_aggregation(resource, "compute_node", "host_inlet_temp", period,
-                                          aggregate, granularity)
-
-    def get_host_airflow(self, resource, period=300, aggregate="mean", granularity=None):
-        return self.statistic_aggregation(resource, "compute_node", "host_airflow", period,
-                                          aggregate, granularity)
-
-    def get_host_power(self, resource, period=300, aggregate="mean", granularity=None):
-        return self.statistic_aggregation(resource, "compute_node", "host_power", period,
-                                          aggregate, granularity)
-
-    def get_instance_l3_cache_usage(self, resource, period=300, aggregate="mean",
-                                    granularity=None):
-        return self.statistic_aggregation(resource, "instance", "instance_l3_cache_usage",
-                                          period, aggregate, granularity)
-
-
-def invert_host_aggregate(aggregate):
-    return {"max": "min", "min": "max"}.get(aggregate, aggregate)
+    # --- Watcher's get_* conveniences: the host ones invert max/min as Watcher's do; the
+    # metrics neither backend has raise MetricNotAvailable, not a silent None --------------
+    get_host_cpu_usage = _getter("compute_node", "host_cpu_usage", invert=True)
+    get_host_ram_usage = _getter("compute_node", "host_ram_usage", invert=True)
+    get_host_outlet_temp = _getter("compute_node", "host_outlet_temp")
+    get_host_inlet_temp = _getter("compute_node", "host_inlet_temp")
+    get_host_airflow = _getter("compute_node", "host_airflow")
+    get_host_power = _getter("compute_node", "host_power")
+    get_instance_cpu_usage = _getter("instance", "instance_cpu_usage")
+    get_instance_ram_usage = _getter("instance", "instance_ram_usage")
+    get_instance_ram_allocated = _getter("instance", "instance_ram_allocated")
+    get_instance_l3_cache_usage = _getter("instance", "instance_l3_cache_usage")
+    get_instance_root_disk_size = _getter("instance", "instance_root_disk_size")
 
 
 _METRIC_MAP = dict(
