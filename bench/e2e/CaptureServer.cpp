@@ -6,16 +6,21 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <utility>
+
+#include "FloorClient.h"
 
 namespace wdsbench {
 namespace {
 
-std::string response(const std::string& body) {
-    return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\n\r\n" + body;
+std::string response(const std::string& body, int status = 200) {
+    return "HTTP/1.1 " + std::to_string(status) + (status == 200 ? " OK" : " Error") +
+           "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\n\r\n" + body;
 }
 
 // Waits for `fd` to be readable, waking every 100 ms to notice stop.
@@ -30,7 +35,8 @@ bool readable(int fd, const std::atomic<bool>& stop) {
 
 }  // namespace
 
-CaptureServer::CaptureServer(const std::vector<std::string>& fqdns, bool record) : record_(record) {
+CaptureServer::CaptureServer(const std::vector<std::string>& fqdns, bool record, int upstreamPort)
+    : record_(record), upstreamPort_(upstreamPort) {
     targetsBody_ = R"({"status":"success","data":{"activeTargets":[)";
     for (size_t i = 0; i < fqdns.size(); ++i)
         targetsBody_ += (i ? "," : "") + std::string(R"({"labels":{"fqdn":")") + fqdns[i] + "\"}}";
@@ -82,7 +88,10 @@ void CaptureServer::serve() {
 
 void CaptureServer::handle(int fd) {
     // Kept-alive, one request at a time; GETs have no body.
-    std::string pending;
+    std::string pending, body;
+    std::unique_ptr<FloorClient> upstream;
+    if (upstreamPort_ > 0)
+        upstream = std::make_unique<FloorClient>(upstreamPort_);
     char buf[4096];
     while (readable(fd, stop_)) {
         const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
@@ -96,13 +105,28 @@ void CaptureServer::handle(int fd) {
                 std::lock_guard<std::mutex> lock(mutex_);
                 heads_.push_back(head);
             }
-            const bool targets = head.find(" /api/v1/targets") != std::string::npos;
-            const std::string reply =
-                response(targets ? targetsBody_
-                                 : R"({"status":"success","data":{"resultType":"vector","result":[)"
-                                   R"({"metric":{},"value":[1700001000,"42.5"]}]}})");
-            if (::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL) < 0)
-                return;
+            std::string reply;
+            if (upstream) {
+                try {
+                    const int status = upstream->get(retarget(head, upstreamPort_), &body).status;
+                    reply = response(body, status);
+                } catch (const std::exception&) {
+                    return;  // the client sees the connection close, as from a dead server
+                }
+            } else {
+                const bool targets = head.find(" /api/v1/targets") != std::string::npos;
+                reply = response(
+                    targets ? targetsBody_
+                            : R"({"status":"success","data":{"resultType":"vector","result":[)"
+                              R"({"metric":{},"value":[1700001000,"42.5"]}]}})");
+            }
+            for (size_t sent = 0; sent < reply.size();) {
+                const ssize_t n =
+                    ::send(fd, reply.data() + sent, reply.size() - sent, MSG_NOSIGNAL);
+                if (n < 0 && errno != EINTR)
+                    return;
+                sent += n > 0 ? static_cast<size_t>(n) : 0;
+            }
         }
     }
 }

@@ -13,12 +13,16 @@ namespace wdsbench {
  * can replay the identical GET (URL, headers, keep-alive) against the real Prometheus, and it is
  * a server that is never the bottleneck for the concurrency test (a thread per connection, canned
  * answers): /api/v1/targets lists the given fqdn labels, any other request gets a one-sample
- * vector.
+ * vector. As a proxy (upstream(PORT)) it records the same way but forwards every request to a
+ * real server on 127.0.0.1:PORT and relays its answer (status and body, re-framed with a
+ * Content-Length), for clients whose requests depend on real answers.
  */
 class CaptureServer {
   public:
-    /** `record` false: a pure server, no shared lock between its connections. */
-    explicit CaptureServer(const std::vector<std::string>& fqdns, bool record = true);
+    /** `record` false: a pure server, no shared lock between its connections. `upstreamPort`
+     *  > 0: a recording proxy in front of the server on 127.0.0.1:upstreamPort (no fqdns). */
+    explicit CaptureServer(const std::vector<std::string>& fqdns, bool record = true,
+                           int upstreamPort = 0);
     ~CaptureServer();
     CaptureServer(const CaptureServer&) = delete;
     CaptureServer& operator=(const CaptureServer&) = delete;
@@ -37,6 +41,7 @@ class CaptureServer {
     int port_ = 0;
     std::string targetsBody_;
     bool record_;
+    int upstreamPort_;  // > 0: forward every request there
     std::atomic<bool> stop_{false};
     mutable std::mutex mutex_;
     std::vector<std::string> heads_;

@@ -102,17 +102,19 @@ std::string_view FloorClient::line() {
     }
 }
 
-void FloorClient::skip(size_t bytes) {
+void FloorClient::skip(size_t bytes, std::string* into) {
     while (bytes > 0) {
         if (begin_ == end_ && !refill())
             throw std::runtime_error("floor client: connection closed mid-body");
         const size_t take = std::min(bytes, end_ - begin_);
+        if (into != nullptr)
+            into->append(buf_.data() + begin_, take);
         begin_ += take;
         bytes -= take;
     }
 }
 
-bool FloorClient::exchange(const std::string& request, Reply& reply) {
+bool FloorClient::exchange(const std::string& request, Reply& reply, std::string* body) {
     for (size_t sent = 0; sent < request.size();) {
         const ssize_t n = ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
         if (n < 0) {
@@ -143,6 +145,8 @@ bool FloorClient::exchange(const std::string& request, Reply& reply) {
             closing = containsNoCase(header, "close");
     }
     reply.bodyBytes = 0;
+    if (body != nullptr)
+        body->clear();
     if (chunked) {
         for (;;) {
             const size_t size = std::strtoull(line().data(), nullptr, 16);
@@ -151,12 +155,12 @@ bool FloorClient::exchange(const std::string& request, Reply& reply) {
                 }
                 break;
             }
-            skip(size);
+            skip(size, body);
             line();  // CRLF after the chunk
             reply.bodyBytes += size;
         }
     } else if (length >= 0) {
-        skip(static_cast<size_t>(length));
+        skip(static_cast<size_t>(length), body);
         reply.bodyBytes = static_cast<size_t>(length);
     } else {
         throw std::runtime_error("floor client: response without length");
@@ -167,16 +171,16 @@ bool FloorClient::exchange(const std::string& request, Reply& reply) {
     return true;
 }
 
-FloorClient::Reply FloorClient::get(const std::string& request) {
+FloorClient::Reply FloorClient::get(const std::string& request, std::string* body) {
     Reply reply;
     if (fd_ < 0)
         open();
-    if (exchange(request, reply))
+    if (exchange(request, reply, body))
         return reply;
     // A kept-alive connection the server had closed: one retry on a new one (as the plugin does).
     close();
     open();
-    if (!exchange(request, reply))
+    if (!exchange(request, reply, body))
         throw std::runtime_error("floor client: fresh connection closed");
     return reply;
 }

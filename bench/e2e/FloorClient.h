@@ -25,16 +25,18 @@ class FloorClient {
     FloorClient(const FloorClient&) = delete;
     FloorClient& operator=(const FloorClient&) = delete;
 
-    /** Throws std::runtime_error on network or framing errors. */
-    Reply get(const std::string& request);
+    /** Throws std::runtime_error on network or framing errors. With `body`, the response's
+     *  body is stored there (chunks joined) instead of skipped: a capture proxy's upstream. */
+    Reply get(const std::string& request, std::string* body = nullptr);
 
   private:
     void open();
     void close();
-    bool exchange(const std::string& request, Reply& reply);  // false: stale connection
-    bool refill();                                            // false on EOF
-    std::string_view line();  // the next line without CRLF; valid until the next read
-    void skip(size_t bytes);
+    bool exchange(const std::string& request, Reply& reply,
+                  std::string* body);  // false: stale connection
+    bool refill();                     // false on EOF
+    std::string_view line();           // the next line without CRLF; valid until the next read
+    void skip(size_t bytes, std::string* into);  // into: nullptr, or where the bytes go
 
     int port_;
     int fd_ = -1;

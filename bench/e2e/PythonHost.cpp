@@ -10,7 +10,13 @@
 
 namespace wdsbench {
 
-PythonHost::PythonHost(const std::string& pluginPath) {
+PythonHost::PythonHost(const std::string& script, const std::vector<std::string>& args) {
+    std::vector<std::string> words{WDS_PYTHON, script};
+    words.insert(words.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& word : words)
+        argv.push_back(word.data());
+    argv.push_back(nullptr);
     signal(SIGPIPE, SIG_IGN);  // a host that died shows as a failed write, not a dead runner
     int in[2], out[2];
     if (pipe(in) != 0 || pipe(out) != 0)
@@ -26,8 +32,7 @@ PythonHost::PythonHost(const std::string& pluginPath) {
         setenv("PYTHONPATH", WDS_PYTHON_PACKAGE_DIR, 1);
         setenv("WATCHER_DS_LOADER_LIBRARY", WDS_LOADER_LIBRARY, 1);
         setenv("PYTHONDONTWRITEBYTECODE", "1", 1);
-        execl(WDS_PYTHON, WDS_PYTHON, WDS_BENCH_PYTHON_HOST, pluginPath.c_str(),
-              WDS_BENCH_FLOOR_LIBRARY, static_cast<char*>(nullptr));
+        execv(WDS_PYTHON, argv.data());
         _exit(127);
     }
     close(in[0]);

@@ -9,16 +9,16 @@
 namespace wdsbench {
 
 /**
- * The Python host of the "python" phase: bench/python/bench_host.py run by Debian's
- * interpreter with the watcher_ds package of this tree and the floor library, driven one command
- * line at a time over pipes (the protocol is at the top of bench_host.py). It runs and times its
- * loops itself, so the pipe is never inside a measured interval. Stopped (quit, then SIGKILL) by
- * the destructor.
+ * A Python host of the runner: a script of bench/python (bench_host.py for the "python" phase,
+ * bench_audit.py for the "audit" phase) run by Debian's interpreter with the watcher_ds package
+ * of this tree, driven one command line at a time over pipes (each protocol is at the top of
+ * its script). It runs and times its loops itself, so the pipe is never inside a measured
+ * interval. Stopped (quit, then SIGKILL) by the destructor.
  */
 class PythonHost {
   public:
-    /** Starts the host on `pluginPath`. Throws std::runtime_error if it cannot start. */
-    explicit PythonHost(const std::string& pluginPath);
+    /** Starts `script` with `args`. Throws std::runtime_error if it cannot start. */
+    PythonHost(const std::string& script, const std::vector<std::string>& args);
     ~PythonHost();
     PythonHost(const PythonHost&) = delete;
     PythonHost& operator=(const PythonHost&) = delete;

@@ -23,6 +23,37 @@ long serverGcCount(const wds::testing::PrometheusServer& prom) {
     return static_cast<long>(numberAfter(body, "\ngo_gc_duration_seconds_count ", "/metrics"));
 }
 
+std::map<std::string, long> serverRequests(const wds::testing::PrometheusServer& prom) {
+    const std::string body = prom.get("/metrics").body;
+    std::map<std::string, long> counts;
+    const std::string family = "\nprometheus_http_requests_total{";
+    for (size_t at = body.find(family); at != std::string::npos; at = body.find(family, at + 1)) {
+        const size_t end = body.find('\n', at + 1);
+        const std::string line = body.substr(at + 1, end - at - 1);
+        const size_t handler = line.find("handler=\"");
+        const size_t close = line.find('}');
+        if (handler == std::string::npos || close == std::string::npos)
+            continue;
+        const size_t nameStart = handler + 9;
+        const std::string name = line.substr(nameStart, line.find('"', nameStart) - nameStart);
+        if (name != "/metrics")
+            counts[name] += static_cast<long>(std::strtod(line.c_str() + close + 1, nullptr));
+    }
+    return counts;
+}
+
+std::map<std::string, long> requestsBetween(const std::map<std::string, long>& before,
+                                            const std::map<std::string, long>& after) {
+    std::map<std::string, long> changed;
+    for (const auto& [handler, count] : after) {
+        const auto was = before.find(handler);
+        const long delta = count - (was == before.end() ? 0 : was->second);
+        if (delta != 0)
+            changed[handler] = delta;
+    }
+    return changed;
+}
+
 QueryStats queryStats(const wds::testing::PrometheusServer& prom, const std::string& requestHead) {
     // "GET <path-and-query> HTTP/1.1\r\n...": the same query, with the server's statistics.
     const size_t pathStart = requestHead.find(' ') + 1;

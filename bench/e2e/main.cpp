@@ -234,7 +234,7 @@ PythonSection measurePython(const std::string& pluginPath, const Workload& work,
                             const BenchData& data, int promPort, int calls) {
     PythonSection section;
     section.interpreter = WDS_PYTHON;
-    PythonHost py(pluginPath);
+    PythonHost py(WDS_BENCH_PYTHON_HOST, {pluginPath, WDS_BENCH_FLOOR_LIBRARY});
 
     // The Python host's GETs, captured by the stub, must be the floor's bytes.
     {
