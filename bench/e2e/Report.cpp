@@ -57,6 +57,21 @@ double ratio(double a, double b) {
     return b > 0 ? a / b : 0;
 }
 
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0 : v[v.size() / 2];
+}
+
+/** "/api/v1/query: 7, /api/v1/label/:name/values: 2" */
+std::string handlers(const std::map<std::string, long>& counts) {
+    std::string text;
+    for (const auto& [handler, count] : counts)
+        text += (text.empty() ? "" : ", ") + ("`" + handler + "` ") + thousands(count);
+    return text.empty() ? "none" : text;
+}
+
+constexpr double kAuditTarget = 12;  // the issue's: >= 12x less datasource time with prefetch
+
 /** The row of `threads` threads, not pinned; nullptr if there is none. */
 const ConcurrencyRow* rowOf(const std::vector<ConcurrencyRow>& rows, int threads) {
     for (const ConcurrencyRow& row : rows) {
@@ -243,6 +258,34 @@ void writeSummary(std::ostringstream& md, const Results& r) {
               "the batch gains little or loses: "
            << slower << ".\n";
     }
+    if (r.audit.ran) {
+        const AuditSection& a = r.audit;
+        const double onMs = a.on.wallMedianMs(), ceilingMs = a.ceilingMedianMs();
+        md << "- **Audit** (" << thousands(a.hosts) << " hosts, " << thousands(a.instances)
+           << " instances, " << thousands(static_cast<double>(a.calls))
+           << " calls through the Watcher drop-in): without prefetch every call is a request ("
+           << thousands(a.off.requests()) << " in all, " << fmt(a.off.medianCallUs, 0)
+           << " µs median) and the audit takes " << fmt(a.off.wallMedianMs() / 1000, 2)
+           << " s; with prefetch " << thousands(a.on.requests()) << " requests and " << fmt(onMs, 0)
+           << " ms (×" << fmt(a.speedup(), 1) << "): " << fmt(a.fetchMs, 0) << " ms in the "
+           << a.batches << " calls that fetch, " << fmt(a.lookupTotalMs, 0) << " ms for the "
+           << thousands(static_cast<double>(a.calls - a.batches))
+           << " lookups. The same GETs sent by a client costing nothing take " << fmt(ceilingMs, 0)
+           << " ms (Prometheus evaluating the queries: " << fmt(a.serverEvalMs, 0) << " ms), so "
+           << fmt(onMs - ceilingMs, 0)
+           << " ms of the prefetched audit are client side (decoding the answers, the Python "
+              "objects of the batches, the lookups), and ×"
+           << fmt(ratio(a.off.wallMedianMs(), ceilingMs), 1)
+           << " is the most this request plan allows.";
+        if (!a.memory.empty()) {
+            const AuditMemory& m = a.memory.back();
+            md << " The prefetched values of " << thousands(m.hosts) << " hosts and "
+               << thousands(m.instances) << " instances hold " << mib(m.auditKiB - m.createdKiB)
+               << " MiB of RSS (" << thousands(static_cast<double>(m.perThousandKiB()))
+               << " KiB per 1,000 resources).";
+        }
+        md << "\n";
+    }
     if (!r.startup.empty()) {
         const StartupRow& big =
             *std::max_element(r.startup.begin(), r.startup.end(),
@@ -353,6 +396,119 @@ void writePython(std::ostringstream& md, const PythonSection& p) {
     }
 }
 
+void writeAudit(std::ostringstream& md, const AuditSection& a) {
+    const double onMs = a.on.wallMedianMs(), offMs = a.off.wallMedianMs();
+    const double ceilingMs = a.ceilingMedianMs();
+    md << "\n## 2b. A Watcher audit through the drop-in: prefetch on vs off\n\n"
+       << "`bench/python/bench_audit.py` on " << a.interpreter
+       << " makes the datasource calls of one workload_stabilization audit (Debian's Watcher: "
+          "`get_hosts_load` and `get_instance_load` of "
+          "`watcher/decision_engine/strategy/strategies/workload_stabilization.py`) through the "
+          "drop-in: a `watcher_ds.watcher.PrometheusHelper` built from a watcher.conf that "
+          "oslo.config parses into Watcher's CONF, Watcher's own `ComputeNode` / `Instance` model "
+          "elements as the resources, every resource once per metric, as the strategy calls it: "
+          "`statistic_aggregation(resource, resource_type, meter, period, aggregate, "
+          "granularity)`, positionally. Parameters from the strategy's schema: "
+       << a.parameters << ". " << thousands(a.hosts) << " hosts and " << thousands(a.instances)
+       << " instances (" << a.vcpuMix << "), " << thousands(static_cast<double>(a.calls))
+       << " calls per audit, every one pinned at the data set's end (`evaluation_time`). A "
+          "Prometheus of its own (written, backfilled and started in "
+       << fmt(a.setupS, 0) << " s): " << a.dataset << ".\n\n"
+       << "Each round: a new helper per audit (its create() is outside the time: "
+       << fmt(a.on.createMs, 1) << " ms with prefetch, " << fmt(a.off.createMs, 1)
+       << " ms without), the audit with prefetch (`[watcher_ds] prefetch = true`), without "
+          "(`false`), and the **ceiling**: the prefetch's own GETs (captured by a recording "
+          "proxy in front of Prometheus, `bench/e2e/CaptureServer.cpp`) replayed raw, one after "
+          "the other on a kept-alive connection, by the floor client: the same requests with a "
+          "client that costs nothing. Prefetch and ceiling swap places every round, the audit "
+          "without prefetch between them; median of "
+       << a.reps
+       << " rounds. Every audit's values (each call's double, in call order) must be the first "
+          "audit's, bit for bit, with prefetch and without: the run fails otherwise ("
+       << thousands(static_cast<double>(a.valuesCompared)) << " compared; "
+       << thousands(static_cast<double>(a.noValues))
+       << " calls per audit without a value). HTTP requests are Prometheus's own count "
+          "(`prometheus_http_requests_total` around each audit, per handler); the prefetch's "
+          "also went through the proxy: "
+       << a.ceilingRequests
+       << ". Client CPU: user + sys of the whole Python process during the calls.\n\n"
+       << "| side | datasource time ms | without prefetch ÷ this | client CPU ms | HTTP requests "
+          "(Prometheus's count, per handler) | median call µs |\n"
+       << "|---|---:|---:|---:|---|---:|\n"
+       << "| prefetch off | " << fmt(offMs, 1) << " | ×1.0 | " << fmt(a.off.cpuMedianMs(), 1)
+       << " | " << thousands(a.off.requests()) << " (" << handlers(a.off.serverRequests) << ") | "
+       << fmt(a.off.medianCallUs, 1) << " |\n"
+       << "| prefetch on | " << fmt(onMs, 1) << " | **×" << fmt(a.speedup(), 1) << "** | "
+       << fmt(a.on.cpuMedianMs(), 1) << " | " << thousands(a.on.requests()) << " ("
+       << handlers(a.on.serverRequests) << ") | " << fmt(a.on.medianCallUs, 1) << " |\n"
+       << "| ceiling: the prefetch's GETs, raw | " << fmt(ceilingMs, 1) << " | ×"
+       << fmt(ratio(offMs, ceilingMs), 1) << " | — | " << a.ceilingRequests << " | — |\n\n"
+       << "The prefetch's own account (`helper._prefetch.stats`): " << a.batches << " batches, "
+       << a.queries << " PromQL queries, " << thousands(static_cast<double>(a.lookups))
+       << " lookups, " << a.singleCalls << " calls of their own. The " << a.batches
+       << " calls that fetched took " << fmt(a.fetchMs, 1) << " ms of the audit, the other "
+       << thousands(static_cast<double>(a.calls - a.batches)) << " calls "
+       << fmt(a.lookupTotalMs, 1) << " ms (median " << fmt(a.lookupMedianUs, 2)
+       << " µs). Its GETs: longest request line "
+       << thousands(static_cast<double>(a.longestRequestLine)) << " B, answers "
+       << fmt(static_cast<double>(a.ceilingBodyBytes) / 1e6, 2)
+       << " MB in all; Prometheus's own evaluation of its queries (`stats=all`, innerEvalTime, "
+          "median of 3, summed): "
+       << fmt(a.serverEvalMs, 1) << " ms. With prefetch the audit takes ×"
+       << fmt(ratio(onMs, ceilingMs), 2) << " the time of its own GETs without a client.\n";
+    if (!a.requests.empty()) {
+        md << "\nThe prefetch's GETs (each distinct one; ms: the median of its raw replays over "
+              "the rounds):\n\n"
+           << "| sent per audit | request | answer B | ms each, raw | server eval ms |\n"
+           << "|---:|---|---:|---:|---:|\n";
+        for (const AuditRequest& request : a.requests) {
+            std::string what =
+                request.what.size() > 200 ? request.what.substr(0, 197) + "..." : request.what;
+            std::string escaped;
+            for (char c : what)
+                escaped += c == '|' ? std::string("\\|") : std::string(1, c);
+            md << "| " << request.sent << " | `" << escaped << "` | "
+               << thousands(static_cast<double>(request.bodyBytes)) << " | " << fmt(request.ms, 1)
+               << " | " << (request.serverEvalMs > 0 ? fmt(request.serverEvalMs, 1) : "—")
+               << " |\n";
+        }
+    }
+    if (!a.profile.empty()) {
+        md << "\nWhere the client's time goes in a prefetched audit: cProfile of one more audit ("
+           << fmt(a.profiledMs, 0)
+           << " ms under the profiler, which inflates every row), the functions with the most own "
+              "time (the plugin's C++ work shows in the ctypes call that runs it):\n\n"
+           << "| function | calls | own ms | cumulative ms |\n|---|---:|---:|---:|\n";
+        for (const AuditProfileRow& row : a.profile) {
+            md << "| `" << row.function << "` | " << thousands(static_cast<double>(row.calls))
+               << " | " << fmt(row.ownMs, 1) << " | " << fmt(row.cumulativeMs, 1) << " |\n";
+        }
+    }
+    if (!a.memory.empty()) {
+        md << "\n**Memory.** RSS of a fresh Python process (VmRSS; peak: VmHWM): after the "
+              "imports and the cluster model, after the helper's create(), and after one "
+              "audit with prefetch, the helper and its prefetched values alive. Held by the "
+              "prefetch: the RSS growth over that audit (its values and inventories, and the "
+              "freed memory of the batches' transient objects that the allocators keep), also "
+              "per 1,000 resources (hosts + instances); live: the RSS after the audit once "
+              "`gc.collect()` and glibc's `malloc_trim(0)` have handed the freed memory back.\n\n"
+           << "| hosts / instances | model MiB | + helper MiB | after the audit MiB | peak MiB | "
+              "held by the prefetch MiB | per 1,000 resources KiB | live after malloc_trim MiB "
+              "| audit ms |\n"
+           << "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+        for (const AuditMemory& m : a.memory) {
+            md << "| " << thousands(m.hosts) << " / " << thousands(m.instances) << " | "
+               << mib(m.modelKiB) << " | " << mib(m.createdKiB) << " | " << mib(m.auditKiB) << " | "
+               << mib(m.peakKiB) << " | " << mib(m.auditKiB - m.createdKiB) << " | "
+               << thousands(static_cast<double>(m.perThousandKiB())) << " | " << mib(m.trimmedKiB)
+               << " | " << fmt(m.auditMs, 0) << " |\n";
+        }
+        if (a.memory.size() > 1)
+            md << "\nThe larger size had a data set of its own: " << a.memory.back().dataset
+               << ".\n";
+    }
+}
+
 }  // namespace
 
 Summary Summary::of(std::vector<double> us) {
@@ -369,6 +525,34 @@ Summary Summary::of(std::vector<double> us) {
     s.meanUs = std::accumulate(us.begin(), us.end(), 0.0) / static_cast<double>(us.size());
     s.callsPerS = 1e6 / s.meanUs;
     return s;
+}
+
+long AuditSide::requests() const {
+    long sum = 0;
+    for (const auto& [handler, count] : serverRequests)
+        sum += count;
+    return sum;
+}
+
+double AuditSide::wallMedianMs() const {
+    return median(wallMs);
+}
+
+double AuditSide::cpuMedianMs() const {
+    return median(cpuMs);
+}
+
+double AuditSection::ceilingMedianMs() const {
+    return median(ceilingMs);
+}
+
+double AuditSection::speedup() const {
+    return ratio(off.wallMedianMs(), on.wallMedianMs());
+}
+
+long AuditMemory::perThousandKiB() const {
+    const long resources = static_cast<long>(hosts) + instances;
+    return resources > 0 ? (auditKiB - createdKiB) * 1000 / resources : 0;
 }
 
 long MemoryResult::at(long calls) const {
@@ -591,6 +775,104 @@ void writeJson(const Results& r, const std::string& path) {
         root->set("python", python);
     }
 
+    if (r.audit.ran) {
+        const AuditSection& a = r.audit;
+        Object::Ptr audit = object();
+        audit->set("interpreter", a.interpreter);
+        audit->set("dataset", a.dataset);
+        audit->set("setup_s", a.setupS);
+        audit->set("hosts", a.hosts);
+        audit->set("instances", a.instances);
+        audit->set("instance_vcpus", a.vcpuMix);
+        audit->set("strategy_parameters", a.parameters);
+        audit->set("calls_per_audit", a.calls);
+        audit->set("repetitions", a.reps);
+        const auto sideJson = [](const AuditSide& side) {
+            Object::Ptr o = object();
+            Array::Ptr wall = new Array, cpu = new Array;
+            for (double ms : side.wallMs)
+                wall->add(ms);
+            for (double ms : side.cpuMs)
+                cpu->add(ms);
+            o->set("wall_ms", wall);
+            o->set("wall_median_ms", side.wallMedianMs());
+            o->set("client_cpu_ms", cpu);
+            o->set("client_cpu_median_ms", side.cpuMedianMs());
+            o->set("median_call_us", side.medianCallUs);
+            o->set("helper_create_mean_ms", side.createMs);
+            Object::Ptr server = object();
+            for (const auto& [handler, count] : side.serverRequests)
+                server->set(handler, count);
+            o->set("server_requests", server);
+            o->set("server_requests_total", side.requests());
+            return o;
+        };
+        audit->set("prefetch_on", sideJson(a.on));
+        audit->set("prefetch_off", sideJson(a.off));
+        Object::Ptr prefetch = object();
+        prefetch->set("batches", a.batches);
+        prefetch->set("queries", a.queries);
+        prefetch->set("lookups", a.lookups);
+        prefetch->set("single_calls", a.singleCalls);
+        prefetch->set("fetch_ms", a.fetchMs);
+        prefetch->set("lookup_median_us", a.lookupMedianUs);
+        prefetch->set("lookups_total_ms", a.lookupTotalMs);
+        prefetch->set("requests_through_proxy", a.ceilingRequests);
+        prefetch->set("longest_request_line_bytes", a.longestRequestLine);
+        prefetch->set("response_bytes", a.ceilingBodyBytes);
+        prefetch->set("server_eval_ms", a.serverEvalMs);
+        Array::Ptr requests = new Array;
+        for (const AuditRequest& request : a.requests) {
+            Object::Ptr o = object();
+            o->set("request", request.what);
+            o->set("sent_per_audit", request.sent);
+            o->set("response_bytes", request.bodyBytes);
+            o->set("raw_median_ms", request.ms);
+            o->set("server_eval_ms", request.serverEvalMs);
+            requests->add(o);
+        }
+        prefetch->set("requests", requests);
+        Array::Ptr profileRows = new Array;
+        for (const AuditProfileRow& row : a.profile) {
+            Object::Ptr o = object();
+            o->set("function", row.function);
+            o->set("calls", row.calls);
+            o->set("own_ms", row.ownMs);
+            o->set("cumulative_ms", row.cumulativeMs);
+            profileRows->add(o);
+        }
+        prefetch->set("profile_audit_ms", a.profiledMs);
+        prefetch->set("profile", profileRows);
+        audit->set("prefetch", prefetch);
+        Array::Ptr ceiling = new Array;
+        for (double ms : a.ceilingMs)
+            ceiling->add(ms);
+        audit->set("ceiling_ms", ceiling);
+        audit->set("ceiling_median_ms", a.ceilingMedianMs());
+        audit->set("speedup", a.speedup());
+        audit->set("speedup_ceiling", ratio(a.off.wallMedianMs(), a.ceilingMedianMs()));
+        audit->set("prefetch_over_ceiling", ratio(a.on.wallMedianMs(), a.ceilingMedianMs()));
+        audit->set("values_bitwise_identical", a.valuesCompared);
+        audit->set("calls_without_value", a.noValues);
+        Array::Ptr memory = new Array;
+        for (const AuditMemory& m : a.memory) {
+            Object::Ptr o = object();
+            o->set("hosts", m.hosts);
+            o->set("instances", m.instances);
+            o->set("dataset", m.dataset);
+            o->set("rss_model_kib", m.modelKiB);
+            o->set("rss_helper_kib", m.createdKiB);
+            o->set("rss_after_audit_kib", m.auditKiB);
+            o->set("peak_rss_kib", m.peakKiB);
+            o->set("rss_after_malloc_trim_kib", m.trimmedKiB);
+            o->set("audit_ms", m.auditMs);
+            o->set("prefetch_kib_per_1000_resources", m.perThousandKiB());
+            memory->add(o);
+        }
+        audit->set("memory", memory);
+        root->set("audit", audit);
+    }
+
     Object::Ptr targets = object();
     targets->set("median_ratio_max", v.medianRatio);
     targets->set("median_holds", v.medianRatio <= 1.05);
@@ -616,6 +898,10 @@ void writeJson(const Results& r, const std::string& path) {
     if (v.worstPython != nullptr) {
         targets->set("python_median_ratio_max", v.pythonRatio);
         targets->set("python_median_holds", v.pythonRatio <= 1.10);
+    }
+    if (r.audit.ran) {
+        targets->set("audit_speedup", r.audit.speedup());
+        targets->set("audit_holds", r.audit.speedup() >= kAuditTarget);
     }
     root->set("targets", targets);
 
@@ -684,6 +970,19 @@ void writeMarkdown(const Results& r, const std::string& path) {
            << fmt(v.pythonRatio, 3) << " (" << v.worstPython->metric << ") | "
            << yesNo(v.pythonRatio <= 1.10) << " |\n";
     }
+    if (r.audit.ran) {
+        const AuditSection& a = r.audit;
+        md << "| 7 | a workload_stabilization audit through the Watcher drop-in ("
+           << thousands(a.hosts) << " hosts, " << thousands(a.instances) << " instances): ≥ "
+           << fmt(kAuditTarget, 0)
+           << " × less datasource time with prefetch than without, identical values | ×"
+           << fmt(a.speedup(), 1) << " (" << fmt(a.off.wallMedianMs() / 1000, 2) << " s → "
+           << fmt(a.on.wallMedianMs(), 0)
+           << " ms; its own GETs with a client costing nothing: " << fmt(a.ceilingMedianMs(), 0)
+           << " ms, ×" << fmt(ratio(a.off.wallMedianMs(), a.ceilingMedianMs()), 1) << "); "
+           << thousands(static_cast<double>(a.valuesCompared)) << " values bitwise identical | "
+           << yesNo(a.speedup() >= kAuditTarget) << " |\n";
+    }
     md << "\n## 1. Per-call overhead: statistic_aggregation through the C ABI vs the floor\n\n"
        << "Plugin loaded with `dlopen(RTLD_NOW|RTLD_LOCAL)` and called through `wds::Source`; "
        << (r.perCall.empty() ? 0 : r.perCall.front().plugin.n)
@@ -750,6 +1049,9 @@ void writeMarkdown(const Results& r, const std::string& path) {
                << " | " << thousands(static_cast<double>(row.compared)) << " |\n";
         }
     }
+
+    if (r.audit.ran)
+        writeAudit(md, r.audit);
 
     md << "\n## 3. Start-up: dlopen + create (fetches the active targets, builds the label "
           "maps)\n\n"

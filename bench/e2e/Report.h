@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,6 +58,73 @@ struct BatchSection {
     std::string dataset;
     double setupS = 0;  // writing, backfilling and starting its Prometheus
     std::vector<BatchRow> rows;
+};
+
+/** One side of the audit (prefetch on or off) over the repetitions. */
+struct AuditSide {
+    std::vector<double> wallMs, cpuMs;  // per repetition: the audit's calls, the whole process
+    double createMs = 0;                // building the helper (mean), outside the audit
+    double medianCallUs = 0;            // the median call of the last repetition
+    std::map<std::string, long> serverRequests;  // per handler, one audit (the last one)
+    long requests() const;                       // their sum
+    double wallMedianMs() const;
+    double cpuMedianMs() const;
+};
+
+/** RSS of a fresh Python process over one audit with prefetch (the helper kept alive). */
+struct AuditMemory {
+    int hosts = 0, instances = 0;
+    std::string dataset;
+    long modelKiB = 0;            // imports done, the cluster model built
+    long createdKiB = 0;          // the helper built
+    long auditKiB = 0;            // after the audit, the prefetched values held
+    long peakKiB = 0;             // VmHWM after the audit
+    long trimmedKiB = 0;          // then after gc.collect() and malloc_trim(0): what is live
+    double auditMs = 0;           // that audit's calls
+    long perThousandKiB() const;  // (auditKiB - createdKiB) per 1,000 resources
+};
+
+/** One distinct GET of the prefetch, replayed raw. */
+struct AuditRequest {
+    std::string what;         // the API path and its PromQL (query= or match[]=), decoded
+    int sent = 0;             // identical requests per audit
+    size_t bodyBytes = 0;     // its answer
+    double ms = 0;            // the median of its raw replays over the rounds
+    double serverEvalMs = 0;  // Prometheus's innerEvalTime (stats=all; queries only)
+};
+
+struct AuditProfileRow {
+    std::string function;
+    long calls = 0;
+    double ownMs = 0, cumulativeMs = 0;
+};
+
+/** A workload_stabilization audit through the drop-in (bench/python/bench_audit.py). */
+struct AuditSection {
+    bool ran = false;
+    std::string dataset, interpreter;
+    double setupS = 0;
+    int hosts = 0, instances = 0, reps = 0;
+    long calls = 0;                 // statistic_aggregation calls per audit
+    std::string vcpuMix;            // "1 vCPU: 2,500, 2 vCPUs: 3,750, ..."
+    std::string parameters;         // the strategy's periods, aggregates, granularity
+    AuditSide on, off;              // [watcher_ds] prefetch = true / false
+    std::vector<double> ceilingMs;  // the prefetch's own GETs, replayed raw, per repetition
+    double ceilingMedianMs() const;
+    size_t ceilingRequests = 0;   // GETs the prefetch sent (through the capture proxy)
+    size_t ceilingBodyBytes = 0;  // their answers
+    size_t longestRequestLine = 0;
+    double serverEvalMs = 0;               // Prometheus's own evaluation of the prefetch's queries
+    std::vector<AuditRequest> requests;    // the prefetch's distinct GETs, in order of sending
+    std::vector<AuditProfileRow> profile;  // cProfile of one prefetched audit, by own time
+    double profiledMs = 0;                 // that audit's calls under the profiler
+    // The prefetch's own account (prefetch.stats) and its time split, from the last audit.
+    long batches = 0, queries = 0, lookups = 0, singleCalls = 0;
+    double fetchMs = 0, lookupMedianUs = 0, lookupTotalMs = 0;
+    size_t valuesCompared = 0;  // values found bitwise identical on and off, over every audit
+    long noValues = 0;          // None answers per audit (the data set has a value for every call)
+    std::vector<AuditMemory> memory;
+    double speedup() const;  // off / on, datasource wall time
 };
 
 /** Throughput of a fixed number of threads, and where the CPU went meanwhile. */
@@ -141,6 +209,7 @@ struct Results {
     std::vector<MicroRow> micro;
     ProfileResult profile;
     PythonSection python;
+    AuditSection audit;
     double seconds = 0;
 };
 

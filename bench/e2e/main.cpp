@@ -7,7 +7,9 @@
 //                 [--profile-calls N] [--startup-targets 10,1000,10000] [--startup-reps K]
 //                 [--batch-hosts 10,100,1000] [--batch-reps K]
 //                 [--python-calls N]
-//                 [--phases per-call,python,batch,concurrency,memory,profile,startup]
+//                 [--audit-hosts N] [--audit-instances M] [--audit-reps K]
+//                 [--audit-memory-hosts N --audit-memory-instances M]  (e.g. 10000 / 100000)
+//                 [--phases per-call,python,batch,audit,concurrency,memory,profile,startup]
 //   wds_bench_e2e startup-child --port P --request FILE --reps K    (one fresh process per size)
 //   wds_bench_e2e profile-child --port P --requests FILE --calls N  (run under callgrind)
 #include <malloc.h>
@@ -37,6 +39,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include "Audit.h"
 #include "Batch.h"
 #include "BenchData.h"
 #include "CaptureServer.h"
@@ -712,7 +715,8 @@ int run(const Args& args) {
     // --phases picks a subset, e.g. for a quick look at one of them.
     const std::string phases = args.count("phases")
                                    ? "," + args.at("phases") + ","
-                                   : ",per-call,python,batch,concurrency,memory,profile,startup,";
+                                   : ",per-call,python,batch,audit,concurrency,memory,profile,"
+                                     "startup,";
     const auto phase = [&](const char* name) {
         return phases.find("," + std::string(name) + ",") != std::string::npos;
     };
@@ -794,6 +798,17 @@ int run(const Args& args) {
         batchData.memorySeries = false;
         progress("batch: writing the data set: " + batchData.describe());
         r.batch = measureBatch(plugin, batchData, options);
+    }
+
+    if (phase("audit")) {
+        // Its own data set too: workload_stabilization's hosts and instances, every metric.
+        AuditOptions options;
+        options.hosts = static_cast<int>(num("audit-hosts", 1000));
+        options.instances = static_cast<int>(num("audit-instances", 10000));
+        options.reps = static_cast<int>(num("audit-reps", 5));
+        options.memoryHosts = static_cast<int>(num("audit-memory-hosts", 0));
+        options.memoryInstances = static_cast<int>(num("audit-memory-instances", 0));
+        r.audit = measureAudit(pluginPath, options);
     }
 
     std::stringstream sizes(args.count("startup-targets") ? args.at("startup-targets")
