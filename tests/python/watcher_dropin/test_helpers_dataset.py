@@ -215,3 +215,42 @@ def test_getters_are_watchers_with_the_host_inversion(backend, dataset):
         assert helper.get_instance_cpu_usage(resource=vm, period=600, aggregate=aggregate,
                                              granularity=300) == \
             helper.statistic_aggregation(vm, "instance", "instance_cpu_usage", 600, aggregate)
+
+
+def test_an_idle_host_is_zero_through_the_getters_not_none(backend, expectations):
+    idle = [c for c in expectations["cases"] if c["resource_type"] == "compute_node"
+            and c["expected"] == 0.0 and c["aggregate"] == "mean"]
+    assert idle, "the data set has an idle host"
+    case = idle[0]
+    helper = backend(evaluation_time=case["eval_time"])
+    getter = getattr(helper, "get_" + case["meter"])
+    value = getter(compute_node(case["hostname"]), case["period"], "mean")
+    assert value == 0.0 and isinstance(value, float)  # Watcher's helpers turn it into None
+
+
+def test_check_availability_answers_not_available_and_never_raises(backend, servers, caplog):
+    if backend.name == "aetos":
+        pytest.skip("the fault server speaks Prometheus' API")
+    for name in ("http503", "silent", "cut_mid_body"):
+        fault = next(f for f in servers.info["faults"] if f["name"] == name)
+        helper = backend(extra=sections_of(fault["config"]))
+        with caplog.at_level(logging.WARNING):
+            assert helper.check_availability() in ("available", "not available")
+        helper._source.close()  # the plugin's source gone: still an answer, not an exception
+        assert helper.check_availability() == "not available", name
+        assert helper.list_metrics() == set()
+
+
+def test_a_metric_map_override_to_another_meter_is_refused(backend, dataset, caplog):
+    helper = backend(evaluation_time=dataset["end"])
+    node = compute_node(dataset["hosts"][0])
+    # What Watcher's manager does with metric_map.yaml: ds.METRIC_MAP.update(its map).
+    helper.METRIC_MAP.update(host_cpu_usage="node_load1", host_ram_usage=None)
+    with caplog.at_level(logging.ERROR):
+        with pytest.raises(exception.MetricNotAvailable, match="host_cpu_usage"):
+            helper.get_host_cpu_usage(node)
+    assert "node_load1" in caplog.text
+    with pytest.raises(exception.MetricNotAvailable, match="host_ram_usage"):
+        helper.get_host_ram_usage(node)
+    # The class's map, and so every other helper and Watcher's manager, is untouched.
+    assert dropin.PrometheusHelper.METRIC_MAP["host_cpu_usage"] == "node_cpu_seconds_total"

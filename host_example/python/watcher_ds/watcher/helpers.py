@@ -242,10 +242,15 @@ class _DropInHelper(base.DataSourceBase):
 
     def check_availability(self):
         """'available' or 'not available' (Watcher's strings); never raises."""
-        availability = self._source.check_availability()
-        if availability:
-            return "available"
-        LOG.warning("%s datasource is not available: %s", self.NAME, availability.reason)
+        try:
+            availability = self._source.check_availability()
+        except errors.WatcherDsError as e:  # a closed source
+            availability = e
+        else:
+            if availability:
+                return "available"
+            availability = availability.reason
+        LOG.warning("%s datasource is not available: %s", self.NAME, availability)
         return "not available"
 
     def query_retry(self, f, *args, ignored_exc=None, **kwargs):
