@@ -244,13 +244,22 @@ def test_check_availability_answers_not_available_and_never_raises(backend, serv
 def test_a_metric_map_override_to_another_meter_is_refused(backend, dataset, caplog):
     helper = backend(evaluation_time=dataset["end"])
     node = compute_node(dataset["hosts"][0])
-    # What Watcher's manager does with metric_map.yaml: ds.METRIC_MAP.update(its map).
-    helper.METRIC_MAP.update(host_cpu_usage="node_load1", host_ram_usage=None)
-    with caplog.at_level(logging.ERROR):
-        with pytest.raises(exception.MetricNotAvailable, match="host_cpu_usage"):
-            helper.get_host_cpu_usage(node)
-    assert "node_load1" in caplog.text
-    with pytest.raises(exception.MetricNotAvailable, match="host_ram_usage"):
-        helper.get_host_ram_usage(node)
-    # The class's map, and so every other helper and Watcher's manager, is untouched.
-    assert dropin.PrometheusHelper.METRIC_MAP["host_cpu_usage"] == "node_cpu_seconds_total"
+    # What Watcher's manager does with metric_map.yaml: it updates the class's map (its
+    # metric_map entry), then the chosen helper's own with it.
+    shared = type(helper).METRIC_MAP
+    saved = dict(shared)
+    try:
+        for metric_map in (shared, helper.METRIC_MAP):
+            metric_map.update(host_cpu_usage="node_load1", host_ram_usage=None,
+                              host_power="node_power")
+        with caplog.at_level(logging.ERROR):
+            with pytest.raises(exception.MetricNotAvailable, match="host_cpu_usage"):
+                helper.get_host_cpu_usage(node)
+        assert "node_load1" in caplog.text
+        with pytest.raises(exception.MetricNotAvailable, match="host_ram_usage"):
+            helper.get_host_ram_usage(node)
+        with pytest.raises(exception.MetricNotAvailable, match="host_power"):
+            helper.get_host_power(node)
+    finally:
+        shared.clear()
+        shared.update(saved)

@@ -106,8 +106,6 @@ def _getter(resource_type, metric, invert=False):
 class _DropInHelper(base.DataSourceBase):
     """What PrometheusHelper and AetosHelper share: all but the plugin and its config group."""
 
-    PLUGIN = ""  # the plugin's datasource name: lib<PLUGIN>_ds.so
-
     def __init__(self, osc=None, *, evaluation_time=None, conf=None):
         """Watcher's manager calls PrometheusHelper() / AetosHelper(osc=...). The osc is kept for
         Watcher's sake; Keystone is the plugin's ([watcher_clients_auth]). evaluation_time (Unix
@@ -129,7 +127,7 @@ class _DropInHelper(base.DataSourceBase):
     def _create_source(self):
         try:
             plugin_dir = options.value(self._conf, *options.PLUGIN_DIR)
-            plugin = load_plugin(self.PLUGIN, plugin_dir=plugin_dir or None)
+            plugin = load_plugin(self.NAME, plugin_dir=plugin_dir or None)
             return _shared_source(plugin, options.plugin_config(self._conf, plugin))
         except (errors.WatcherDsError, ValueError) as e:
             # Watcher's manager swallows what a constructor raises and reports "metric not
@@ -172,9 +170,10 @@ class _DropInHelper(base.DataSourceBase):
         meter = self.METRIC_MAP.get(meter_name)
         if meter is None:
             raise exception.MetricNotAvailable(metric=meter_name)
-        if meter != type(self).METRIC_MAP[meter_name]:
+        served = _METRIC_MAP.get(meter_name)  # not the class's map: metric_map.yaml changes it
+        if meter != served:
             LOG.error("%s datasource: metric_map maps %s to %s; watcher-ds serves only %s",
-                      self.NAME, meter_name, meter, type(self).METRIC_MAP[meter_name])
+                      self.NAME, meter_name, meter, served)
             raise exception.MetricNotAvailable(metric=meter_name)
         if resource_type not in _SUPPORTED_TYPES:
             LOG.warning("%s datasource does not support resource_type %s", self.NAME,
@@ -304,8 +303,7 @@ _METRIC_MAP = dict(
 class PrometheusHelper(_DropInHelper):
     """Watcher's `prometheus` datasource, answered by libprometheus_ds.so ([prometheus_client])."""
 
-    NAME = "prometheus"
-    PLUGIN = "prometheus"
+    NAME = "prometheus"  # and the plugin's datasource name: lib<NAME>_ds.so
     METRIC_MAP = _metric_map(**_METRIC_MAP)
 
 
@@ -314,5 +312,4 @@ class AetosHelper(_DropInHelper):
     credentials of [watcher_clients_auth])."""
 
     NAME = "aetos"
-    PLUGIN = "aetos"
     METRIC_MAP = _metric_map(**_METRIC_MAP)
