@@ -6,6 +6,7 @@
 #include <limits>
 #include <locale>
 #include <sstream>
+#include <unordered_map>
 
 namespace wds::cli {
 namespace {
@@ -54,6 +55,14 @@ double toDouble(const std::string& plainDecimal) {
 
 std::string quoted(const std::string& text) {
     return "'" + text + "'";
+}
+
+template <typename T>
+std::string formatPlain(T value) {
+    std::ostringstream out;
+    out.imbue(std::locale::classic());
+    out << value;
+    return out.str();
 }
 
 std::string option(const std::string& name) {
@@ -116,8 +125,8 @@ const std::vector<CommandSpec>& commands() {
          nullptr,
          nullptr,
          {"meter", "resource-type"},
-         valueOptionsPlus(
-             {"meter", "resource-type", "hostname", "uuid", "all", "vcpus", "memory", "disk"})},
+         valueOptionsPlus({"meter", "resource-type", "hostname", "uuid", "all", "from", "top",
+                           "vcpus", "memory", "disk"})},
     };
     return specs;
 }
@@ -130,6 +139,156 @@ const std::vector<std::string>& globalOptions() {
 
 bool isRepeatableOption(const std::string& name) {
     return name == "hostname" || name == "uuid";
+}
+
+std::vector<BatchResource> parseResourceList(std::istream& in, const std::string& source,
+                                             bool hosts) {
+    std::vector<BatchResource> resources;
+    std::string line;
+    std::vector<std::string> fields;
+    for (size_t number = 1; std::getline(in, line); ++number) {
+        const auto hash = line.find('#');
+        if (hash != std::string::npos)
+            line.resize(hash);
+        fields.clear();
+        size_t at = 0;
+        while (at < line.size()) {
+            const auto begin = line.find_first_not_of(" \t\r", at);
+            if (begin == std::string::npos)
+                break;
+            const auto end = std::min(line.find_first_of(" \t\r", begin), line.size());
+            fields.push_back(line.substr(begin, end - begin));
+            at = end;
+        }
+        if (fields.empty())
+            continue;
+        const std::string where = "--from " + source + ": line " + std::to_string(number) + ": ";
+        const size_t most = hosts ? 1 : 4;
+        if (fields.size() > most) {
+            throw UsageError(where + quoted(fields[most]) + " is one field too many (expected " +
+                             (hosts ? "HOST" : "UUID [VCPUS [MEMORY_MB [DISK_GB]]]") + ")");
+        }
+        for (unsigned char c : fields[0]) {
+            if (c < 0x20 || c == 0x7f) {
+                throw UsageError(where + quoted(fields[0]) +
+                                 " holds a control character, which no label value may");
+            }
+        }
+        BatchResource resource;
+        resource.name = fields[0];
+        resource.line = number;
+        static const char* const kFields[] = {"UUID", "VCPUS", "MEMORY_MB", "DISK_GB"};
+        size_t field = 1;
+        try {
+            for (; field < fields.size(); ++field) {
+                if (field == 1)
+                    resource.vcpus = parseCount("vcpus", fields[1]);
+                else if (field == 2)
+                    resource.memoryMb = parseAmount("memory", fields[2]);
+                else
+                    resource.diskGb = parseAmount("disk", fields[3]);
+            }
+        } catch (const UsageError& e) {
+            // "--vcpus: 'x' is not ..." -> "--from F: line 3: VCPUS 'x' is not ..."
+            const std::string what = e.what();
+            throw UsageError(where + kFields[field] + " " + what.substr(what.find(": ") + 2));
+        }
+        resources.push_back(std::move(resource));
+    }
+    if (in.bad())
+        throw UsageError("--from " + source + ": cannot be read");
+    return resources;
+}
+
+std::vector<BatchResource> mergeResources(const std::vector<std::string>& options,
+                                          std::vector<BatchResource> fromFile,
+                                          const std::string& source) {
+    std::vector<BatchResource> merged;
+    merged.reserve(options.size() + fromFile.size());
+    std::unordered_map<std::string, size_t> indexOf;
+    indexOf.reserve(options.size() + fromFile.size());
+    const auto lineText = [&](const BatchResource& r) {
+        return r.line == 0 ? std::string("the command line")
+                           : "line " + std::to_string(r.line) + " of " + source;
+    };
+    const auto add = [&](BatchResource resource) {
+        const auto [it, added] = indexOf.emplace(resource.name, merged.size());
+        if (added) {
+            merged.push_back(std::move(resource));
+            return;
+        }
+        BatchResource& first = merged[it->second];
+        const auto fill = [&](auto& kept, const auto& repeat, const char* field) {
+            if (!repeat)
+                return;
+            if (kept && *kept != *repeat) {
+                throw UsageError("--from " + source + ": " + quoted(resource.name) + " has " +
+                                 field + " " + quoted(formatPlain(*kept)) + " on " +
+                                 lineText(first) + " but " + quoted(formatPlain(*repeat)) + " on " +
+                                 lineText(resource));
+            }
+            kept = repeat;
+        };
+        fill(first.vcpus, resource.vcpus, "VCPUS");
+        fill(first.memoryMb, resource.memoryMb, "MEMORY_MB");
+        fill(first.diskGb, resource.diskGb, "DISK_GB");
+    };
+    for (const std::string& name : options) {
+        BatchResource resource;
+        resource.name = name;
+        add(std::move(resource));
+    }
+    for (BatchResource& resource : fromFile)
+        add(std::move(resource));
+    return merged;
+}
+
+SplitArguments splitResourceOptions(int argc, const char* const* argv) {
+    // Every option that takes a value (Poco gives it the next argument when not inline).
+    static const std::vector<std::string> withValue = {
+        "config", "strategy", "plugin-dir", "format",        "period", "aggregate", "granularity",
+        "at",     "vcpus",    "memory",     "disk",          "meter",  "start",     "end",
+        "from",   "top",      "hostname",   "resource-type", "uuid"};
+    SplitArguments split;
+    split.rest.reserve(static_cast<size_t>(std::max(argc, 1)));
+    int i = 0;
+    if (argc > 0)
+        split.rest.emplace_back(argv[i++]);
+    for (; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--" || arg == "--help" || arg == "-h" || arg == "--version")
+            break;
+        if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) {
+            split.rest.push_back(arg);
+            continue;
+        }
+        const auto sep = arg.find_first_of(":=", 2);
+        std::string name = arg.substr(2, sep == std::string::npos ? std::string::npos : sep - 2);
+        if (name == "uuid" || name == "hostname") {
+            if (sep != std::string::npos) {
+                split.resourceOptions.emplace_back(name, arg.substr(sep + 1));
+                continue;
+            }
+            if (i + 1 < argc) {
+                split.resourceOptions.emplace_back(name, argv[++i]);
+                continue;
+            }
+        }
+        split.rest.push_back(arg);
+        if (sep != std::string::npos)
+            continue;
+        // As Poco matches names: case-insensitive, and any unambiguous prefix.
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        const auto takes = std::count_if(
+            withValue.begin(), withValue.end(),
+            [&](const std::string& known) { return known.compare(0, name.size(), name) == 0; });
+        if (takes == 1 && i + 1 < argc)
+            split.rest.emplace_back(argv[++i]);
+    }
+    for (; i < argc; ++i)
+        split.rest.emplace_back(argv[i]);
+    return split;
 }
 
 bool Invocation::isValueCommand() const {
@@ -322,9 +481,19 @@ Invocation parseInvocation(const std::vector<std::string>& args, const GivenOpti
                 inv.resourceNames = given->second;
             else if (const std::string* name = value(wanted))
                 inv.resourceNames = {*name};
-            if (inv.allResources == !inv.resourceNames.empty()) {
+            if (const auto* text = nonEmpty("from"))
+                inv.fromFile = *text;
+            if (const auto* text = value("top")) {
+                const int64_t top = parseCount("top", *text);
+                if (top == 0)
+                    throw UsageError("--top: '0' is not a whole number > 0");
+                inv.top = static_cast<size_t>(top);
+            }
+            const bool named = !inv.resourceNames.empty() || inv.fromFile;
+            if (inv.allResources ? !inv.resourceNames.empty() : !named) {
                 throw UsageError("batch --resource-type " + typeName + " needs --" + wanted +
-                                 " (one or more) or --all, not both");
+                                 " (one or more), --from FILE or --all (with --from only: "
+                                 "its flavor values)");
             }
             for (const std::string& name : inv.resourceNames) {
                 if (name.empty())

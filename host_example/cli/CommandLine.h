@@ -2,6 +2,7 @@
 #ifndef WATCHER_DS_CLI_COMMAND_LINE_H
 #define WATCHER_DS_CLI_COMMAND_LINE_H
 
+#include <istream>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -81,10 +82,54 @@ struct Invocation {
     // instance with a series of the metric in the window).
     std::vector<std::string> resourceNames;
     bool allResources = false;
+    std::optional<std::string> fromFile;  ///< --from: a file of resources, "-" for stdin
+    std::optional<size_t> top;            ///< --top N: the text table's first N rows only
 
     /** A command that asks for metric values (not check, metrics or config). */
     bool isValueCommand() const;
 };
+
+/** One resource of a batch, with the flavor values its own line gave (empty: not given). */
+struct BatchResource {
+    std::string name;  ///< the UUID or host name
+    std::optional<int64_t> vcpus;
+    std::optional<double> memoryMb;
+    std::optional<double> diskGb;
+    size_t line = 0;  ///< its line in the --from input (0: a --uuid/--hostname option)
+};
+
+/**
+ * Reads a --from list: one resource per line, `UUID [VCPUS [MEMORY_MB [DISK_GB]]]` for
+ * instances or `HOST` for compute nodes, fields separated by spaces or tabs; blank lines,
+ * `#` comments (whole lines or after the fields) and a trailing CR are skipped. Throws
+ * UsageError "--from SOURCE: line N: ..." for a bad line (too many fields, a bad number, a
+ * character no label value may hold). Linear in the input's size.
+ */
+std::vector<BatchResource> parseResourceList(std::istream& in, const std::string& source,
+                                             bool hosts);
+
+/**
+ * The resources of a batch in first-seen order, each once: `options` (--uuid/--hostname) then
+ * `fromFile`. A repeat is dropped; the flavor values it gives fill in those the first one lacks,
+ * and a value different from one already given is a UsageError naming both lines. Linear
+ * (hashed) in the number of resources.
+ */
+std::vector<BatchResource> mergeResources(const std::vector<std::string>& options,
+                                          std::vector<BatchResource> fromFile,
+                                          const std::string& source);
+
+/**
+ * The --uuid/--hostname options (`--uuid U`, `--uuid=U`, `--uuid:U`) of `argv`, taken out in one
+ * pass and in order, so that Poco's option processing, which erases each option it handled from
+ * the front of a vector (quadratic in the number of options), only sees the others. The value of
+ * an option that takes one (`--meter --uuid`) is skipped, as Poco would take it; nothing after
+ * `--`, after --help/--version or a final `--uuid` without a value is taken.
+ */
+struct SplitArguments {
+    std::vector<std::string> rest;                                     ///< argv[0] and the others
+    std::vector<std::pair<std::string, std::string>> resourceOptions;  ///< (name, value)
+};
+SplitArguments splitResourceOptions(int argc, const char* const* argv);
 
 /** The output format alone, so even a bad command line can be reported in it. Never throws. */
 OutputFormat formatOf(const GivenOptions& options);

@@ -1,9 +1,12 @@
 #include "WatcherDsApp.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -14,6 +17,7 @@
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
 
+#include "BatchTable.h"
 #include "Diagnostics.h"
 #include "TextCharts.h"
 #include "watcher_ds/host/ChoiceReport.h"
@@ -69,6 +73,8 @@ class CommandRun {
             const RepeatedOptions& repeated) {
         try {
             const Invocation inv = parseInvocation(args, given, repeated);
+            if (inv.fromFile)
+                fromFile_ = readResourceList(inv);
             return execute(inv);
         } catch (const UsageError& e) {
             return fail(kExitUsage, "usage error",
@@ -83,6 +89,18 @@ class CommandRun {
     }
 
   private:
+    // The --from list, read before any plugin loads: a bad line is a usage error.
+    static std::vector<BatchResource> readResourceList(const Invocation& inv) {
+        const bool hosts = inv.request.resourceType == WDS_RESOURCE_COMPUTE_NODE;
+        if (*inv.fromFile == "-")
+            return parseResourceList(std::cin, "-", hosts);
+        std::ifstream in(*inv.fromFile);
+        if (!in) {
+            throw UsageError("--from " + *inv.fromFile + ": cannot open: " + std::strerror(errno));
+        }
+        return parseResourceList(in, *inv.fromFile, hosts);
+    }
+
     int execute(const Invocation& inv) {
         describeCommand(inv);
 
@@ -161,6 +179,7 @@ class CommandRun {
             json_->set("at",
                        inv.atSeconds ? Poco::Dynamic::Var(*inv.atSeconds) : Poco::Dynamic::Var());
             json_->set("queries", Poco::Dynamic::Var());
+            json_->set("summary", Poco::Dynamic::Var());
             json_->set("results", Poco::Dynamic::Var());
         } else {
             json_->set("meter", inv.meter);
@@ -314,12 +333,12 @@ class CommandRun {
         request.granularityS = inv.request.granularityS;
         request.evalTimeMs = inv.request.evalTimeMs;
         const std::string name = choice_.datasource();
-        std::vector<std::string> names = inv.resourceNames;
+        std::vector<std::string> listed;
         if (inv.allResources && request.resourceType == WDS_RESOURCE_COMPUTE_NODE) {
-            const Outcome listed = choice_.source.listHosts(names);
-            if (!listed.ok()) {
-                return fail(exitStatusFor(listed.status), wds_status_name(listed.status),
-                            name + ": cannot list the compute nodes: " + describeOutcome(listed));
+            const Outcome outcome = choice_.source.listHosts(listed);
+            if (!outcome.ok()) {
+                return fail(exitStatusFor(outcome.status), wds_status_name(outcome.status),
+                            name + ": cannot list the compute nodes: " + describeOutcome(outcome));
             }
         } else if (inv.allResources) {
             // The instances with a series of this metric in the batch's own window.
@@ -327,17 +346,29 @@ class CommandRun {
             inventory.meterName = inv.meter;
             inventory.periodS = request.periodS;
             inventory.evalTimeMs = request.evalTimeMs;
-            const Outcome listed = choice_.source.listInstances(inventory, names);
-            if (!listed.ok()) {
-                return fail(exitStatusFor(listed.status), wds_status_name(listed.status),
+            const Outcome outcome = choice_.source.listInstances(inventory, listed);
+            if (!outcome.ok()) {
+                return fail(exitStatusFor(outcome.status), wds_status_name(outcome.status),
                             name + ": cannot list the instances of " + inv.meter + ": " +
-                                describeOutcome(listed));
+                                describeOutcome(outcome));
             }
         }
-        for (const std::string& resourceName : names) {
-            Resource resource = inv.request.resource;  // the flavor options apply to every one
-            (request.resourceType == WDS_RESOURCE_COMPUTE_NODE ? resource.hostname
-                                                               : resource.uuid) = resourceName;
+        // Each resource once: the options (or the listing of --all), then the --from lines,
+        // whose flavor values win over --vcpus/--memory/--disk.
+        const std::vector<BatchResource> resources =
+            mergeResources(inv.allResources ? listed : inv.resourceNames, std::move(fromFile_),
+                           inv.fromFile.value_or("-"));
+        const bool hosts = request.resourceType == WDS_RESOURCE_COMPUTE_NODE;
+        request.resources.reserve(resources.size());
+        for (const BatchResource& entry : resources) {
+            Resource resource = inv.request.resource;
+            (hosts ? resource.hostname : resource.uuid) = entry.name;
+            if (entry.vcpus)
+                resource.vcpus = *entry.vcpus;
+            if (entry.memoryMb)
+                resource.memoryMb = *entry.memoryMb;
+            if (entry.diskGb)
+                resource.diskGb = *entry.diskGb;
             request.resources.push_back(std::move(resource));
         }
 
@@ -347,73 +378,56 @@ class CommandRun {
                         name + ": " + inv.meter + " batch: " + describeOutcome(result));
         }
         json_->set("queries", result.queryCount);
-        Array::Ptr rows(new Array);
-        size_t withValue = 0;
-        for (size_t i = 0; i < names.size(); ++i) {
+        std::vector<BatchTableRow> table(resources.size());
+        std::vector<std::optional<double>> values(resources.size());
+        for (size_t i = 0; i < resources.size(); ++i) {
             const ValueResult& item = result.items[i];
-            Object::Ptr row(new Object(Poco::JSON_PRESERVE_KEY_ORDER));
-            row->set("resource", names[i]);
-            row->set("value", item.ok() ? Poco::Dynamic::Var(*item.value) : Poco::Dynamic::Var());
-            row->set("status", std::string(wds_status_name(item.status)));
-            if (!item.ok())
-                row->set("error", oneLine(diagnostics_.mask(item.message)));
-            withValue += item.ok() ? 1 : 0;
-            rows->add(row);
+            table[i].name = resources[i].name;
+            table[i].value = item.value;
+            if (!item.ok()) {
+                table[i].value.reset();
+                table[i].reason = wds_status_name(item.status);
+            }
+            values[i] = table[i].value;
         }
-        json_->set("results", rows);
-        if (format_ == OutputFormat::Text)
-            printBatchTable(inv, names, result);
-        if (withValue == 0 && !names.empty()) {
-            return fail(
-                kExitNoData, wds_status_name(WDS_NO_DATA),
-                name + ": no value for any of the " + std::to_string(names.size()) + " resources");
+        const BatchSummary summary = summarize(values);
+        if (format_ == OutputFormat::Json) {
+            Object::Ptr totals(new Object(Poco::JSON_PRESERVE_KEY_ORDER));
+            totals->set("count", summary.count);
+            totals->set("with_value", summary.withValue);
+            const auto orNull = [&](double v) {
+                return summary.withValue > 0 ? Poco::Dynamic::Var(v) : Poco::Dynamic::Var();
+            };
+            totals->set("min", orNull(summary.min));
+            totals->set("median", orNull(summary.median));
+            totals->set("max", orNull(summary.max));
+            totals->set("without_value", summary.withoutValue());
+            json_->set("summary", totals);
+            Array::Ptr rows(new Array);
+            for (size_t i = 0; i < resources.size(); ++i) {
+                const ValueResult& item = result.items[i];
+                Object::Ptr row(new Object(Poco::JSON_PRESERVE_KEY_ORDER));
+                row->set("resource", resources[i].name);
+                row->set("value", table[i].value ? Poco::Dynamic::Var(*table[i].value)
+                                                 : Poco::Dynamic::Var());
+                row->set("status", std::string(wds_status_name(item.status)));
+                if (!item.ok())
+                    row->set("error", oneLine(diagnostics_.mask(item.message)));
+                rows->add(row);
+            }
+            json_->set("results", rows);
+        } else {
+            std::cout << inv.meter << ", " << inv.aggregateName << " over " << inv.request.periodS
+                      << " s, " << resources.size() << " resources, " << result.queryCount
+                      << (result.queryCount == 1 ? " query" : " queries") << '\n'
+                      << renderBatchTable(table, inv.top) << std::flush;
+        }
+        if (summary.withValue == 0 && !resources.empty()) {
+            return fail(kExitNoData, wds_status_name(WDS_NO_DATA),
+                        name + ": no value for any of the " + std::to_string(resources.size()) +
+                            " resources");
         }
         return succeed();
-    }
-
-    // Rows sorted by value, largest first, each with a bar proportional to the largest value;
-    // resources without a value follow, with the reason.
-    void printBatchTable(const Invocation& inv, const std::vector<std::string>& names,
-                         const BatchResult& result) {
-        std::vector<size_t> order(names.size());
-        for (size_t i = 0; i < order.size(); ++i)
-            order[i] = i;
-        const auto& items = result.items;
-        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-            if (items[a].ok() != items[b].ok())
-                return items[a].ok();
-            return items[a].ok() && *items[a].value > *items[b].value;
-        });
-        double largest = 0;
-        size_t nameWidth = std::string("RESOURCE").size(), valueWidth = 5;
-        std::vector<std::string> shown(names.size());
-        for (size_t i = 0; i < names.size(); ++i) {
-            shown[i] = items[i].ok() ? fixed2(*items[i].value) : wds_status_name(items[i].status);
-            nameWidth = std::max(nameWidth, displayWidth(names[i]));
-            valueWidth = std::max(valueWidth, displayWidth(shown[i]));
-            if (items[i].ok())
-                largest = std::max(largest, *items[i].value);
-        }
-        std::cout << inv.meter << ", " << inv.aggregateName << " over " << inv.request.periodS
-                  << " s, " << names.size() << " resources, " << result.queryCount
-                  << (result.queryCount == 1 ? " query" : " queries") << '\n'
-                  << padRight("RESOURCE", nameWidth) << "  " << padLeft("VALUE", valueWidth)
-                  << '\n';
-        for (size_t i : order) {
-            std::cout << padRight(names[i], nameWidth) << "  " << padLeft(shown[i], valueWidth);
-            const std::string cells =
-                items[i].ok() && largest > 0 ? bar(*items[i].value / largest, 40) : std::string();
-            if (!cells.empty())
-                std::cout << "  " << cells;
-            std::cout << '\n';
-        }
-        std::cout << std::flush;
-    }
-
-    static std::string fixed2(double value) {
-        char text[64];
-        std::snprintf(text, sizeof text, "%.2f", value);
-        return text;
     }
 
     static std::string describeSubject(const Invocation& inv, const std::string& resource) {
@@ -514,6 +528,7 @@ class CommandRun {
     host::SecretMasker masker_;  // every secret of watcher.conf and of the plugins tried
     Object::Ptr json_;
     host::Choice choice_;
+    std::vector<BatchResource> fromFile_;  // batch --from, read before the plugin loads
 };
 
 }  // namespace
@@ -573,12 +588,21 @@ Commands:
                              (default: an hour before --end) to --end (default: now); at most
                              11000 points
   batch --meter NAME --resource-type compute_node|instance
-        (--hostname H ... | --uuid U ... | --all) [--vcpus N] [--memory MB] [--disk GB]
+        (--hostname H ... | --uuid U ... | --from FILE | --all [--from FILE])
+        [--vcpus N] [--memory MB] [--disk GB] [--top N]
                              statistic_aggregation for many resources in as few queries as
                              the backend allows; --hostname/--uuid may be repeated, --all takes
                              every compute node the datasource knows (its fqdn label values),
                              or every instance with a series of the metric in the window;
-                             --vcpus, --memory, --disk apply to every instance
+                             --vcpus, --memory, --disk apply to every instance that has no
+                             value of its own in --from; each resource is asked once
+  --from FILE                one resource per line ("-": standard input): "UUID [VCPUS
+                             [MEMORY_MB [DISK_GB]]]" for instances, "HOST" for compute nodes;
+                             blank lines and # comments are skipped, a bad line is a usage
+                             error naming its line number; with --hostname/--uuid, both are
+                             asked; with --all, it gives the listed instances their flavor
+                             values (and adds the instances only it names)
+  --top N                    batch text output: only the first N rows of the table
   The host commands ask for the opposite extreme (max <-> min), exactly as Watcher's host
   getters do; aggregate, series and batch pass --aggregate through unchanged.
 
@@ -615,14 +639,17 @@ Choosing the datasource:
 Output:
   text   A value command prints only the number. series prints a title, a sparkline of the
          whole range with its min and max, then "TIME  VALUE" per point (UTC). batch prints a
+         title, a summary (resources, min, median, max, how many have no value), then a
          table sorted by value, largest first, with a bar proportional to the largest value,
-         then the resources without a value and why. check prints "NAME: available".
+         then the resources without a value and why (with --top N, the first N rows). check prints "NAME: available".
          metrics prints one name per line. config prints a report.
   json   One JSON object on stdout per command. Value commands: command, datasource, meter,
          resource_type, resource, aggregate, period, at (null: the backend's now), value (null
          without data) and status; check: datasource, available, status; metrics: datasource,
          metrics, status; series: ..., granularity, start, end, points ([[unix_s, value],
-         ...]); batch: ..., queries, results ([{resource, value, status, error}]);
+         ...]); batch: ..., queries, summary ({count, with_value, min,
+         median, max, without_value}), results ([{resource, value, status, error}], every
+         resource in the order given, --top or not);
          config: the report. On failure also "error".
   Warnings and errors go to stderr as "watcher-ds: <level>: <message>". A failure prints one
   line (warnings that led to it are dropped unless --verbose). Secrets (keys the plugin flags
@@ -668,11 +695,21 @@ void WatcherDsApp::defineOptions(Poco::Util::OptionSet& options) {
     withArgument("resource-type", "compute_node|instance", "resource type");
     withArgument("start", "UNIX_TIME", "series start");
     withArgument("end", "UNIX_TIME", "series end");
+    withArgument("from", "FILE", "batch resources, one per line (- for stdin)");
+    withArgument("top", "N", "batch: print only the first N rows");
     // batch takes these more than once; every other command is refused a repeat.
     options.addOption(
         Option("hostname", "", "compute node host name").argument("H").repeatable(true));
     options.addOption(Option("uuid", "", "instance UUID").argument("U").repeatable(true));
     options.addOption(Option("all", "", "every compute node or instance the datasource knows"));
+}
+
+void WatcherDsApp::addResourceOptions(
+    const std::vector<std::pair<std::string, std::string>>& options) {
+    for (const auto& [name, value] : options) {
+        given_[name] = value;
+        repeated_[name].push_back(value);
+    }
 }
 
 void WatcherDsApp::handleOption(const std::string& name, const std::string& value) {

@@ -30,6 +30,9 @@ class WatcherDsApp : public Poco::Util::Application {
   public:
     WatcherDsApp();
 
+    /** --uuid/--hostname options taken out of argv before init() (splitResourceOptions). */
+    void addResourceOptions(const std::vector<std::pair<std::string, std::string>>& options);
+
   protected:
     void defineOptions(Poco::Util::OptionSet& options) override;
     void handleOption(const std::string& name, const std::string& value) override;

@@ -64,7 +64,11 @@ std::string describe(const Poco::Util::OptionException& e, int argc, char** argv
 int main(int argc, char** argv) {
     wds::cli::WatcherDsApp app;
     try {
-        app.init(argc, argv);
+        // --uuid/--hostname go around Poco's option processing, which is quadratic in the
+        // number of options (CommandLine.h, splitResourceOptions).
+        const wds::cli::SplitArguments split = wds::cli::splitResourceOptions(argc, argv);
+        app.addResourceOptions(split.resourceOptions);
+        app.init(split.rest);
     } catch (const Poco::Util::OptionException& e) {
         const std::string message = "usage error: " + wds::cli::oneLine(describe(e, argc, argv)) +
                                     " (see watcher-ds --help)";

@@ -224,18 +224,131 @@ TEST_F(CliTest, BatchTableIsSortedByValueWithProportionalBars) {
     std::istringstream in(r.out);
     for (std::string line; std::getline(in, line);)
         lines.push_back(line);
-    ASSERT_EQ(lines.size(), 2 + Dataset::hostNames().size()) << r.out;
+    ASSERT_EQ(lines.size(), 3 + Dataset::hostNames().size()) << r.out;
     EXPECT_THAT(lines[0], HasSubstr("4 resources, 1 query"));
-    EXPECT_THAT(lines[1], testing::StartsWith("RESOURCE"));
+    // The summary above the table: 60, 50, 20 and 0 %.
+    EXPECT_EQ(lines[1],
+              "4 resources: 4 with a value, min 0.00, median 35.00, max 60.00; 0 without a value");
+    EXPECT_THAT(lines[2], testing::StartsWith("RESOURCE"));
     // compute-2 (60 %) > compute-1 (50 %) > compute-0 (20 %) > controller (0 %, no bar).
-    EXPECT_THAT(lines[2], testing::StartsWith("compute-2.cloud.example  60.00  "));
-    EXPECT_THAT(lines[3], testing::StartsWith("compute-1.cloud.example  50.00  "));
-    EXPECT_THAT(lines[4], testing::StartsWith("compute-0.cloud.example  20.00  "));
-    EXPECT_EQ(lines[5], "controller                0.00");
+    EXPECT_THAT(lines[3], testing::StartsWith("compute-2.cloud.example  60.00  "));
+    EXPECT_THAT(lines[4], testing::StartsWith("compute-1.cloud.example  50.00  "));
+    EXPECT_THAT(lines[5], testing::StartsWith("compute-0.cloud.example  20.00  "));
+    EXPECT_EQ(lines[6], "controller                0.00");
     // Bars are proportional: 40 full cells for the largest, 40 * 20 / 60 = 13 1/3 for 20 %.
     const auto cells = [](const std::string& line) { return barEighths(line); };
-    EXPECT_EQ(cells(lines[2]), 40 * 8);
-    EXPECT_EQ(cells(lines[4]), 107);  // 13.33 cells in eighths, rounded
+    EXPECT_EQ(cells(lines[3]), 40 * 8);
+    EXPECT_EQ(cells(lines[5]), 107);  // 13.33 cells in eighths, rounded
+}
+
+std::vector<std::string> linesOf(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    return lines;
+}
+
+TEST_F(CliTest, BatchTopPrintsTheLargestRowsUnderASummaryOfAll) {
+    const CliRun r =
+        run("batch --meter host_cpu_usage --resource-type compute_node --all --top 2 "
+            "--at " +
+            std::to_string(Dataset::kEnd));
+    ASSERT_EQ(r.exit, 0) << r.err;
+    const auto lines = linesOf(r.out);
+    ASSERT_EQ(lines.size(), 6u) << r.out;
+    EXPECT_THAT(lines[1], testing::StartsWith("4 resources: 4 with a value, min 0.00"));
+    EXPECT_THAT(lines[3], testing::StartsWith("compute-2.cloud.example  60.00  "));
+    EXPECT_THAT(lines[4], testing::StartsWith("compute-1.cloud.example  50.00  "));
+    EXPECT_EQ(lines[5], "... 2 more (--top 2)");
+}
+
+// Per-instance vCPUs from a --from list (a file, or stdin), de-duplicated, against the values
+// the data set defines.
+TEST_F(CliTest, BatchFromAListGivesEachInstanceItsOwnVcpus) {
+    const std::string at = std::to_string(Dataset::kEnd);
+    const auto uuids = Dataset::instanceUuids();
+    const auto vcpusOf = [&](size_t i) { return int64_t{1} << (i % 4); };
+    std::ostringstream list;
+    list << "# UUID VCPUS, as `openstack server list` could give them\n\n";
+    for (size_t i = 0; i < uuids.size(); ++i)
+        list << uuids[i] << "\t" << vcpusOf(i) << "   # instance " << i << "\n";
+    list << uuids[0] << "\n";  // a repeat: asked once
+    const std::string path = dir_->file("instances.txt");
+    std::ofstream(path) << list.str();
+
+    for (const std::string& from : {"--from " + path, "--from - <" + path}) {
+        const CliRun r =
+            run("--format json batch --meter instance_cpu_usage --resource-type instance " + from +
+                " --vcpus 3 --at " + at);
+        ASSERT_EQ(r.exit, 0) << from << ": " << r.err;
+        const auto object = parseJson(r.out);
+        const auto results = object->getArray("results");
+        ASSERT_EQ(results->size(), uuids.size()) << from;
+        size_t withData = 0;
+        for (size_t i = 0; i < uuids.size(); ++i) {
+            const auto row = results->getObject(static_cast<unsigned>(i));
+            EXPECT_EQ(row->getValue<std::string>("resource"), uuids[i]);
+            if (!Dataset::hasData(uuids[i])) {
+                EXPECT_TRUE(row->isNull("value")) << uuids[i];
+                continue;
+            }
+            ++withData;
+            wds::testing::expectClose(
+                row->getValue<double>("value"),
+                Dataset::instanceCpuUsage(uuids[i], "mean", 300, Dataset::kEnd, vcpusOf(i)),
+                uuids[i]);
+        }
+        const auto summary = object->getObject("summary");
+        EXPECT_EQ(summary->getValue<size_t>("count"), uuids.size());
+        EXPECT_EQ(summary->getValue<size_t>("with_value"), withData);
+        EXPECT_EQ(summary->getValue<size_t>("without_value"), uuids.size() - withData);
+    }
+
+    // --all with --from: every instance with data, the list's vCPUs where it has them (the
+    // first two lines only here), --vcpus for the others.
+    std::ofstream(path) << uuids[0] << " 4\n" << uuids[1] << " 8\n";
+    const CliRun all =
+        run("--format json batch --meter instance_cpu_usage --resource-type instance --all "
+            "--vcpus 2 --from " +
+            path + " --at " + at);
+    ASSERT_EQ(all.exit, 0) << all.err;
+    const auto results = parseJson(all.out)->getArray("results");
+    size_t checked = 0;
+    for (size_t i = 0; i < results->size(); ++i) {
+        const auto row = results->getObject(static_cast<unsigned>(i));
+        const std::string uuid = row->getValue<std::string>("resource");
+        if (row->isNull("value"))
+            continue;
+        const int64_t vcpus = uuid == uuids[0] ? 4 : uuid == uuids[1] ? 8 : 2;
+        wds::testing::expectClose(
+            row->getValue<double>("value"),
+            Dataset::instanceCpuUsage(uuid, "mean", 300, Dataset::kEnd, vcpus), uuid);
+        ++checked;
+    }
+    EXPECT_GE(checked, 3u);
+}
+
+TEST_F(CliTest, BatchFromABadListIsAUsageErrorNamingTheLine) {
+    const std::string path = dir_->file("bad-instances.txt");
+    std::ofstream(path) << "# header\n" << Dataset::instanceUuids()[0] << " 2\n\nabc four\n";
+    const CliRun r =
+        run("batch --meter instance_cpu_usage --resource-type instance --from " + path);
+    EXPECT_EQ(r.exit, 2) << r.err;
+    EXPECT_THAT(r.err,
+                HasSubstr("--from " + path + ": line 4: VCPUS 'four' is not a whole number"));
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    const CliRun missing = run("batch --meter instance_cpu_usage --resource-type instance --from " +
+                               dir_->file("no-such-list.txt"));
+    EXPECT_EQ(missing.exit, 2) << missing.err;
+    EXPECT_THAT(missing.err, HasSubstr("cannot open"));
+    // Host lists: one name per line; the data set's hosts read from stdin.
+    const std::string hosts = dir_->file("hosts.txt");
+    std::ofstream(hosts) << "compute-0.cloud.example\ncompute-1.cloud.example  # rack 2\n";
+    const CliRun ok = run("batch --meter host_cpu_usage --resource-type compute_node --at " +
+                          std::to_string(Dataset::kEnd) + " --from - <" + hosts);
+    EXPECT_EQ(ok.exit, 0) << ok.err;
+    EXPECT_THAT(ok.out, HasSubstr("2 resources: 2 with a value, min 20.00, median 35.00"));
 }
 
 TEST_F(CliTest, BatchJsonGivesEveryResourceItsValueOrReason) {

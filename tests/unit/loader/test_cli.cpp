@@ -635,6 +635,8 @@ TEST_F(WatcherDsCli, HelpDocumentsEveryCommandOptionAndExitStatus) {
                                  "batch --meter NAME",
                                  "--hostname H ...",
                                  "--all",
+                                 "--from FILE",
+                                 "--top N",
                                  "--config FILE",
                                  "--strategy NAME",
                                  "--plugin-dir DIR",
