@@ -137,6 +137,12 @@ set(CPACK_RPM_DEV_RPM_PACKAGE_GROUP "Development/Libraries")
 set(CPACK_RPM_DEV_RPM_PACKAGE_REQUIRES "${wds_rpm_lib} = ${PROJECT_VERSION}, poco-devel")
 set(CPACK_RPM_DEV_RPM_PACKAGE_PROVIDES "watcher-ds-dev = ${PROJECT_VERSION}")
 set(CPACK_RPM_PYTHON_RPM_PACKAGE_ARCHITECTURE noarch)
+# The .rpm holds no byte-code (Debian has no python3.12 to compile it with): Python writes
+# watcher_ds/__pycache__ on the first import by root, and rpm, which does not own it, would leave
+# it behind on erase. %preun removes it on erase ($1 = 0), not on upgrade (tests/packaging/run).
+file(CONFIGURE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/rpm-python-preun.sh
+     CONTENT "if [ \"$1\" = 0 ]; then\n  rm -rf /usr/${WDS_RPM_PYTHONDIR}/watcher_ds/__pycache__\nfi\n")
+set(CPACK_RPM_PYTHON_RPM_PRE_UNINSTALL_SCRIPT_FILE ${CMAKE_CURRENT_BINARY_DIR}/rpm-python-preun.sh)
 set(CPACK_RPM_PYTHON_RPM_PACKAGE_GROUP "Development/Languages")
 # CPack 3.25 writes weak dependencies only where `rpm --suggests` works (not Debian's rpm), but
 # puts the Requires value into the spec verbatim: the line after it carries the Recommends
