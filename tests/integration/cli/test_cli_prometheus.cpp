@@ -329,6 +329,26 @@ TEST_F(CliTest, BatchFromAListGivesEachInstanceItsOwnVcpus) {
     EXPECT_GE(checked, 3u);
 }
 
+// The results array is written by hand: names that need escaping still make valid JSON.
+TEST_F(CliTest, BatchJsonEscapesResourceNames) {
+    const std::string odd = "we\"ird\\name \xc3\xbc\t";
+    const std::string path = dir_->file("odd.txt");
+    std::ofstream(path) << Dataset::instanceUuids()[0] << " 2\n";
+    const CliRun r =
+        run("--format json batch --meter instance_ram_usage --resource-type instance "
+            "--from " +
+            path + " --uuid 'we\"ird\\name \xc3\xbc\t' --at " + std::to_string(Dataset::kEnd));
+    ASSERT_EQ(r.exit, 0) << r.err;
+    const auto results = parseJson(r.out)->getArray("results");
+    ASSERT_EQ(results->size(), 2u) << r.out;
+    EXPECT_EQ(results->getObject(0)->getValue<std::string>("resource"), odd);
+    EXPECT_TRUE(results->getObject(0)->isNull("value"));
+    EXPECT_FALSE(results->getObject(0)->getValue<std::string>("error").empty());
+    EXPECT_EQ(results->getObject(1)->getValue<std::string>("resource"),
+              Dataset::instanceUuids()[0]);
+    EXPECT_EQ(results->getObject(1)->getValue<std::string>("status"), "ok");
+}
+
 TEST_F(CliTest, BatchFromABadListIsAUsageErrorNamingTheLine) {
     const std::string path = dir_->file("bad-instances.txt");
     std::ofstream(path) << "# header\n" << Dataset::instanceUuids()[0] << " 2\n\nabc four\n";
