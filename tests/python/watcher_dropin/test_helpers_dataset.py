@@ -20,11 +20,9 @@ HELPERS = {"prometheus": dropin.PrometheusHelper, "aetos": dropin.AetosHelper}
 ALL_METRICS = ["host_cpu_usage", "host_ram_usage", "instance_cpu_usage", "instance_ram_usage"]
 
 
-@pytest.fixture(params=sorted(HELPERS))
-def backend(request, servers, load_conf):
-    """backend(prefetch=..., **helper kwargs) -> a helper of the parametrized datasource, with
-    watcher.conf holding the servers' settings for it."""
-    name = request.param
+def helper_factory(name, servers, load_conf):
+    """make(prefetch=..., **helper kwargs) -> a helper of datasource `name`, with watcher.conf
+    holding the servers' settings for it."""
 
     def make(prefetch=True, config="", extra=None, **kwargs):
         sections = sections_of(servers.config(config or name))
@@ -36,6 +34,22 @@ def backend(request, servers, load_conf):
 
     make.name = name
     return make
+
+
+@pytest.fixture(params=sorted(HELPERS))
+def backend(request, servers, load_conf):
+    return helper_factory(request.param, servers, load_conf)
+
+
+# The fault server and a dead port speak Prometheus' API; Keystone is Aetos'.
+@pytest.fixture
+def prometheus_backend(servers, load_conf):
+    return helper_factory("prometheus", servers, load_conf)
+
+
+@pytest.fixture
+def aetos_backend(servers, load_conf):
+    return helper_factory("aetos", servers, load_conf)
 
 
 def element_of(case):
@@ -152,9 +166,8 @@ def test_series_availability_and_metrics(backend, dataset):
     assert {"node_cpu_seconds_total", "ceilometer_cpu", "instance.memory", "instance.disk"} <= metrics
 
 
-def test_backend_down_at_start(backend, load_conf, caplog):
-    if backend.name == "aetos":
-        pytest.skip("Aetos down is the Keystone catalog's endpoint down: test_faults covers it")
+def test_backend_down_at_start(prometheus_backend, caplog):
+    backend = prometheus_backend
     port = free_port()
     with caplog.at_level(logging.ERROR):
         with pytest.raises(exception.DataSourceNotAvailable, match="127.0.0.1:%d" % port):
@@ -172,18 +185,16 @@ def test_backend_down_at_start(backend, load_conf, caplog):
     assert "connection refused by http://127.0.0.1:%d" % port in caplog.text
 
 
-def test_backend_failing_mid_audit_raises_datasource_not_available(backend, servers):
-    if backend.name == "aetos":
-        pytest.skip("the fault server speaks Prometheus' API")
+def test_backend_failing_mid_audit_raises_datasource_not_available(prometheus_backend, servers):
+    backend = prometheus_backend
     fault = next(f for f in servers.info["faults"] if f["name"] == "http503")
     helper = backend(extra=sections_of(fault["config"]))
     with pytest.raises(exception.DataSourceNotAvailable, match="503"):
         helper.get_host_cpu_usage(compute_node(fault["hostname"]))
 
 
-def test_keystone_refusing_the_credentials(backend, dataset, caplog):
-    if backend.name != "aetos":
-        pytest.skip("Keystone is Aetos'")
+def test_keystone_refusing_the_credentials(aetos_backend, dataset, caplog):
+    backend = aetos_backend
     with caplog.at_level(logging.ERROR):
         with pytest.raises(exception.DataSourceNotAvailable, match="(?i)keystone|401|auth"):
             helper = backend(config="aetos_bad_password", evaluation_time=dataset["end"])
@@ -228,9 +239,9 @@ def test_an_idle_host_is_zero_through_the_getters_not_none(backend, expectations
     assert value == 0.0 and isinstance(value, float)  # Watcher's helpers turn it into None
 
 
-def test_check_availability_answers_not_available_and_never_raises(backend, servers, caplog):
-    if backend.name == "aetos":
-        pytest.skip("the fault server speaks Prometheus' API")
+def test_check_availability_answers_not_available_and_never_raises(prometheus_backend, servers,
+                                                                   caplog):
+    backend = prometheus_backend
     for name in ("http503", "silent", "cut_mid_body"):
         fault = next(f for f in servers.info["faults"] if f["name"] == name)
         helper = backend(extra=sections_of(fault["config"]))
