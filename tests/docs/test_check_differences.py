@@ -215,7 +215,6 @@ class OutsideTest(unittest.TestCase):
         self.repo.write("out/log.txt", "%sshared\n" % UP)
         self.assertEqual(self.repo.outside_problems(), [])
 
-    @unittest.skipUnless(shutil.which("git"), "git is not installed")
     def test_with_git_ignored_files_are_not_scanned_and_untracked_ones_are(self):
         subprocess.run(["git", "init", "-q", self.repo.root], check=True)
         self.repo.write(".gitignore", "/ignored/\n")
