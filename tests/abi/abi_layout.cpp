@@ -30,3 +30,6 @@ static_assert(WDS_BATCH_RESULT_V1_0_SIZE == sizeof(wds_batch_result), "wds_batch
 static_assert(WDS_BATCH_EXT_V1_0_SIZE == sizeof(wds_batch_ext_v1), "wds_batch_ext_v1");
 static_assert(WDS_INVENTORY_QUERY_V1_0_SIZE == sizeof(wds_inventory_query), "wds_inventory_query");
 static_assert(WDS_INVENTORY_EXT_V1_0_SIZE == sizeof(wds_inventory_ext_v1), "wds_inventory_ext_v1");
+static_assert(WDS_SNAPSHOT_QUERY_V1_0_SIZE == sizeof(wds_snapshot_query), "wds_snapshot_query");
+static_assert(WDS_SNAPSHOT_V1_0_SIZE == sizeof(wds_snapshot), "wds_snapshot");
+static_assert(WDS_SNAPSHOT_EXT_V1_0_SIZE == sizeof(wds_snapshot_ext_v1), "wds_snapshot_ext_v1");

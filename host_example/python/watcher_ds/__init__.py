@@ -28,7 +28,7 @@ from .errors import (  # noqa: F401
 )
 from .config import Choice, open_config  # noqa: F401
 from .plugin import ConfigKey, Plugin, default_plugin_dir, load_plugin  # noqa: F401
-from .source import Availability, BatchItem, BatchResult, Source  # noqa: F401
+from .source import Availability, BatchItem, BatchResult, Snapshot, Source  # noqa: F401
 
 __version__ = "0.1.0"
 ABI_VERSION = "1.0"

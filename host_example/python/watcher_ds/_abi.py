@@ -25,6 +25,7 @@ ENTRY_SYMBOL = "wds_plugin_entry_v1"
 EXT_SERIES_V1 = b"org.openstack.watcher-ds.series/1"
 EXT_BATCH_V1 = b"org.openstack.watcher-ds.batch/1"
 EXT_INVENTORY_V1 = b"org.openstack.watcher-ds.inventory/1"
+EXT_SNAPSHOT_V1 = b"org.openstack.watcher-ds.snapshot/1"
 SERIES_MAX_POINTS = 11000
 
 # wds_status
@@ -319,6 +320,54 @@ class InventoryExtV1(Structure):
     ]
 
 
+# --- org.openstack.watcher-ds.snapshot/1 ----------------------------------------------------
+
+# wds_snapshot_scale
+SNAPSHOT_SCALE_NONE = 0
+SNAPSHOT_SCALE_PERCENT_OF_VCPUS = 1
+
+
+class SnapshotQuery(Structure):
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("resource_type", c_int32),
+        ("meter_name", c_char_p),
+        ("aggregate", c_int32),
+        ("reserved0", c_int32),
+        ("period_s", c_int64),
+        ("granularity_s", c_int64),
+        ("eval_time_ms", c_int64),
+        ("timeout_ms", c_int64),
+    ]
+
+
+class Snapshot(Structure):
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("scale", c_uint32),
+        ("count", c_size_t),
+        ("names", POINTER(c_char_p)),
+        ("values", POINTER(c_double)),
+        ("query_count", c_uint32),
+        ("reserved1", c_uint32),
+    ]
+
+
+SnapshotFn = CFUNCTYPE(
+    c_int32, SourcePtr, POINTER(SnapshotQuery), POINTER(POINTER(Snapshot)), POINTER(Error)
+)
+SnapshotReleaseFn = CFUNCTYPE(None, POINTER(Snapshot))
+
+
+class SnapshotExtV1(Structure):
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("reserved0", c_uint32),
+        ("statistic_snapshot", SnapshotFn),
+        ("snapshot_release", SnapshotReleaseFn),
+    ]
+
+
 # The C struct name of each declaration, for the layout test.
 C_NAMES = {
     "wds_error": Error,
@@ -339,6 +388,9 @@ C_NAMES = {
     "wds_batch_ext_v1": BatchExtV1,
     "wds_inventory_query": InventoryQuery,
     "wds_inventory_ext_v1": InventoryExtV1,
+    "wds_snapshot_query": SnapshotQuery,
+    "wds_snapshot": Snapshot,
+    "wds_snapshot_ext_v1": SnapshotExtV1,
 }
 
 # The v1.0 sizes a reader requires at least (the WDS_*_V1_0_SIZE macros).
@@ -346,6 +398,7 @@ PLUGIN_V1_0_SIZE = ctypes.sizeof(PluginV1)
 SERIES_EXT_V1_0_SIZE = ctypes.sizeof(SeriesExtV1)
 BATCH_EXT_V1_0_SIZE = ctypes.sizeof(BatchExtV1)
 INVENTORY_EXT_V1_0_SIZE = ctypes.sizeof(InventoryExtV1)
+SNAPSHOT_EXT_V1_0_SIZE = ctypes.sizeof(SnapshotExtV1)
 CONFIG_KEY_V1_0_SIZE = ctypes.sizeof(ConfigKey)
 
 

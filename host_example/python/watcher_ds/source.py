@@ -28,6 +28,7 @@ _MAX_SECONDS = _convert.INT64_MAX // 1000
 _SERIES_QUERY_SIZE = ctypes.sizeof(_abi.SeriesQuery)
 _BATCH_QUERY_SIZE = ctypes.sizeof(_abi.BatchQuery)
 _INVENTORY_QUERY_SIZE = ctypes.sizeof(_abi.InventoryQuery)
+_SNAPSHOT_QUERY_SIZE = ctypes.sizeof(_abi.SnapshotQuery)
 _UTC = datetime.timezone.utc
 
 
@@ -121,6 +122,44 @@ class BatchResult:
 
     def __getitem__(self, index):
         return self.items[index]
+
+
+def percent_of_vcpus(cores, vcpus):
+    """instance_cpu_usage of an instance with `vcpus` (an int >= 1) that used `cores` CPU cores:
+    PromQL's `cores * (100/vcpus)` clamped to 100, in the same double arithmetic, so bit for bit
+    what the plugin answers for it (snapshot/1's WDS_SNAPSHOT_SCALE_PERCENT_OF_VCPUS)."""
+    scaled = cores * (100.0 / vcpus)
+    return 100.0 if scaled > 100.0 else scaled
+
+
+class Snapshot:
+    """statistic_snapshot(): the metric's value of every resource that has one.
+
+    `values` maps each name (a host's fqdn label value, an instance's uuid label value) to its
+    value as the plugin sent it; value() gives the metric's value, scaled where the metric is
+    (instance CPU: by the instance's vCPUs). A name missing has no finite value: its own
+    statistic_aggregation() says why."""
+
+    __slots__ = ("values", "per_vcpu", "query_count")
+
+    def __init__(self, values, per_vcpu, query_count):
+        self.values = values
+        self.per_vcpu = per_vcpu  # True: values are CPU cores, see percent_of_vcpus()
+        self.query_count = query_count
+
+    def value(self, name, vcpus=None):
+        """The metric's value of `name` (vcpus: the instance's, required when per_vcpu), or
+        None when the snapshot has none."""
+        value = self.values.get(name)
+        if value is None or not self.per_vcpu:
+            return value
+        if type(vcpus) is not int or vcpus < 1:
+            raise ValueError("this snapshot's values are scaled by each instance's vCPUs: "
+                             "vcpus must be an int >= 1, not %r" % (vcpus,))
+        return percent_of_vcpus(value, vcpus)
+
+    def __len__(self):
+        return len(self.values)
 
 
 # Converted resources kept per source: Watcher asks each resource for several metrics.
@@ -520,6 +559,51 @@ class Source:
                 handle, lambda source, out, err: ext.list_instances(source, query_ref, out, err))
         finally:
             self._leave()
+
+    def statistic_snapshot(self, resource_type=None, meter_name=None, period=300,
+                           aggregate="mean", granularity=300, *, eval_time=None, timeout=None):
+        """The value of `meter_name` for every resource of `resource_type` that has one, from
+        one query over all of them (a Snapshot): for a whole-audit prefetch, where
+        statistic_batch would send every resource and get one item each. Each value is what
+        statistic_aggregation() of that resource returns at the same eval_time. Raises
+        UnsupportedError when the plugin lacks the snapshot extension and for the metrics
+        that come from the flavor; a failure of the backend raises as any call does."""
+        query = _abi.SnapshotQuery()
+        query.struct_size = _SNAPSHOT_QUERY_SIZE
+        query.resource_type = _convert.resource_type(resource_type)
+        query.meter_name = _convert.text(meter_name, "meter_name")
+        query.aggregate = _convert.aggregate(aggregate)
+        query.period_s = _convert.whole(period, "period")
+        query.granularity_s = 0 if granularity is None else _convert.whole(granularity, "granularity")
+        query.eval_time_ms = _convert.seconds_to_ms(eval_time, "eval_time")
+        query.timeout_ms = _convert.seconds_to_ms(timeout, "timeout")
+        handle = self._enter()
+        try:
+            ext = self._extension(handle, _abi.EXT_SNAPSHOT_V1, _abi.SnapshotExtV1,
+                                  _abi.SNAPSHOT_EXT_V1_0_SIZE)
+            if ext is None:
+                raise UnsupportedError(
+                    "%s cannot take a snapshot of a metric (no snapshot extension)"
+                    % self.description)
+            out = ctypes.POINTER(_abi.Snapshot)()
+            err = _abi.new_error()
+            status = ext.statistic_snapshot(handle, byref(query), byref(out), byref(err))
+            try:
+                if status == _abi.OK and out:
+                    snapshot = out.contents
+                    count = snapshot.count
+                    # Slices convert the whole arrays in C: no Python work per element.
+                    names = snapshot.names[:count]
+                    values = snapshot.values[:count]
+                    return Snapshot(
+                        dict(zip((n.decode("utf-8", "replace") for n in names), values)),
+                        snapshot.scale == _abi.SNAPSHOT_SCALE_PERCENT_OF_VCPUS,
+                        snapshot.query_count)
+            finally:
+                ext.snapshot_release(out)
+        finally:
+            self._leave()
+        self._raise(status, err)
 
     def list_metrics(self):
         """The metric (series) names the backend knows."""

@@ -202,6 +202,84 @@ typedef struct wds_inventory_ext_v1 {
 } wds_inventory_ext_v1;
 #define WDS_INVENTORY_EXT_V1_0_SIZE ((uint32_t)sizeof(wds_inventory_ext_v1))
 
+/* ---------------------------------------------------------------------------------------------
+ * Snapshot: one metric's value for every resource the backend has, in one query
+ * ------------------------------------------------------------------------------------------- */
+
+#define WDS_EXT_SNAPSHOT_V1 "org.openstack.watcher-ds.snapshot/1"
+
+/**
+ * Which metric to take a snapshot of. Every field means what it means in
+ * wds_aggregation_query; there is no resource: the snapshot covers all of them.
+ */
+typedef struct wds_snapshot_query {
+    uint32_t struct_size;
+    wds_resource_type resource_type;
+    const char* meter_name;
+    wds_aggregate aggregate;
+    int32_t reserved0; /**< MUST be 0 */
+    int64_t period_s;
+    int64_t granularity_s;
+    int64_t eval_time_ms;
+    int64_t timeout_ms;
+} wds_snapshot_query;
+#define WDS_SNAPSHOT_QUERY_V1_0_SIZE ((uint32_t)sizeof(wds_snapshot_query))
+
+/** Values of wds_snapshot.scale: how a snapshot value becomes the metric's value. */
+typedef enum wds_snapshot_scale {
+    /** The value is the metric's value. */
+    WDS_SNAPSHOT_SCALE_NONE = 0,
+    /**
+     * instance_cpu_usage: the value is the CPU cores the instance used. Its metric value for
+     * an instance with v >= 1 vCPUs is, in IEEE-754 double arithmetic, s = value * (100.0 / v),
+     * then 100.0 when s > 100.0 (PromQL's clamp_max): bit for bit what
+     * statistic_aggregation() returns for it.
+     */
+    WDS_SNAPSHOT_SCALE_PERCENT_OF_VCPUS = 1
+} wds_snapshot_scale;
+
+/** A plugin-owned snapshot; release with snapshot_release. */
+typedef struct wds_snapshot {
+    uint32_t struct_size;
+    uint32_t scale; /**< a wds_snapshot_scale */
+    size_t count;
+    const char* const* names; /**< count label values, sorted (bytewise) and unique */
+    const double* values;     /**< count finite values, values[i] belongs to names[i] */
+    uint32_t query_count;     /**< PromQL queries the snapshot took (for diagnostics) */
+    uint32_t reserved1;
+} wds_snapshot;
+#define WDS_SNAPSHOT_V1_0_SIZE ((uint32_t)sizeof(wds_snapshot))
+
+typedef struct wds_snapshot_ext_v1 {
+    uint32_t struct_size;
+    uint32_t reserved0;
+    /**
+     * [any-thread] The metric's value of every resource that has one, from one query over all
+     * of them (no list of resources to send, no per-resource work on either side): what a
+     * whole-audit prefetch wants. A name is the label value a resource is known by: for
+     * compute nodes a value of the fqdn label that list_hosts of batch/1 returns (a host name
+     * resolves to it as in statistic_aggregation(); series of other fqdn values are left out);
+     * for instances the instance label's value (instance_uuid_label). For every listed name,
+     * statistic_aggregation() of that resource at the same eval_time_ms answers the listed
+     * value (after `scale`). A resource without a finite value in the window is not listed: its
+     * own call says why (no data, not found). Granularity is accepted and, as in
+     * statistic_aggregation(), does not change a Prometheus query.
+     *
+     * @param[out] out  receives a plugin-owned snapshot on WDS_OK (count 0 when nothing has a
+     *                  value). Required.
+     * @return WDS_OK, WDS_E_METRIC_NOT_AVAILABLE, WDS_E_INVALID_ARGUMENT (as
+     *         statistic_aggregation(), or a NULL or undersized query, NULL out),
+     *         WDS_E_UNSUPPORTED (instance_ram_allocated and instance_root_disk_size, which
+     *         come from each instance's flavor), or a transport/backend failure (retried and
+     *         mapped as for every other call).
+     */
+    wds_status (*statistic_snapshot)(wds_source* source, const wds_snapshot_query* query,
+                                     wds_snapshot** out, wds_error* err);
+    /** [any-thread] Releases a snapshot returned by this plugin; NULL is a no-op. */
+    void (*snapshot_release)(wds_snapshot* snapshot);
+} wds_snapshot_ext_v1;
+#define WDS_SNAPSHOT_EXT_V1_0_SIZE ((uint32_t)sizeof(wds_snapshot_ext_v1))
+
 #ifdef __cplusplus
 }
 #endif

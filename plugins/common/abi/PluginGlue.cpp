@@ -191,6 +191,16 @@ BatchArgs toRequest(const wds_batch_query* query) {
     return request;
 }
 
+SnapshotArgs toRequest(const wds_snapshot_query* query) {
+    requireStruct(query, WDS_SNAPSHOT_QUERY_V1_0_SIZE, "query");
+    SnapshotArgs request;
+    copyQueryArgs(*query, request);
+    request.periodS = query->period_s;
+    request.granularityS = query->granularity_s;
+    request.evalTimeMs = query->eval_time_ms;
+    return request;
+}
+
 InventoryArgs toRequest(const wds_inventory_query* query) {
     requireStruct(query, WDS_INVENTORY_QUERY_V1_0_SIZE, "query");
     if (query->meter_name == nullptr)
@@ -407,12 +417,52 @@ void releaseBatch(wds_batch_result* result) {
     delete static_cast<OwnedBatch*>(result);
 }
 
+/** A snapshot that owns its names and values; the C view is its base. */
+struct OwnedSnapshot : wds_snapshot {
+    std::vector<std::string> nameStorage;
+    std::vector<const char*> namePointers;
+    std::vector<double> valueStorage;
+};
+
+wds_status statisticSnapshot(wds_source* source, const wds_snapshot_query* query,
+                             wds_snapshot** out, wds_error* err) {
+    return guarded(err, [&] {
+        Datasource& datasource = checkedSource(source);
+        if (out == nullptr)
+            throw DatasourceError(WDS_E_INVALID_ARGUMENT, "out is NULL");
+        *out = nullptr;
+        SnapshotAnswer answer = datasource.statisticSnapshot(toRequest(query));
+        auto snapshot = std::make_unique<OwnedSnapshot>();
+        snapshot->nameStorage = std::move(answer.names);
+        snapshot->valueStorage = std::move(answer.values);
+        snapshot->namePointers.reserve(snapshot->nameStorage.size());
+        for (const std::string& name : snapshot->nameStorage)
+            snapshot->namePointers.push_back(name.c_str());
+        snapshot->struct_size = sizeof(wds_snapshot);
+        snapshot->scale = static_cast<uint32_t>(answer.scale);
+        snapshot->count = snapshot->nameStorage.size();
+        snapshot->names = snapshot->namePointers.data();
+        snapshot->values = snapshot->valueStorage.data();
+        snapshot->query_count = answer.queryCount;
+        snapshot->reserved1 = 0;
+        *out = snapshot.release();
+        return WDS_OK;
+    });
+}
+
+void releaseSnapshot(wds_snapshot* snapshot) {
+    delete static_cast<OwnedSnapshot*>(snapshot);
+}
+
 const wds_series_ext_v1 kSeriesExtension{sizeof(wds_series_ext_v1), 0, statisticSeries,
                                          releaseSeries};
 const wds_batch_ext_v1 kBatchExtension{sizeof(wds_batch_ext_v1), 0, statisticBatch, releaseBatch,
                                        listHosts};
 
 const wds_inventory_ext_v1 kInventoryExtension{sizeof(wds_inventory_ext_v1), 0, listInstances};
+
+const wds_snapshot_ext_v1 kSnapshotExtension{sizeof(wds_snapshot_ext_v1), 0, statisticSnapshot,
+                                             releaseSnapshot};
 
 const void* getExtension(const wds_source* /*source*/, const char* extensionId) {
     if (extensionId == nullptr)
@@ -423,6 +473,8 @@ const void* getExtension(const wds_source* /*source*/, const char* extensionId) 
         return &kBatchExtension;
     if (std::strcmp(extensionId, WDS_EXT_INVENTORY_V1) == 0)
         return &kInventoryExtension;
+    if (std::strcmp(extensionId, WDS_EXT_SNAPSHOT_V1) == 0)
+        return &kSnapshotExtension;
     return nullptr;
 }
 

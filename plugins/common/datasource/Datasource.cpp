@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <unordered_map>
 
 #include "errors/DatasourceError.h"
@@ -119,6 +120,11 @@ wds_aggregate Datasource::queryAggregate(wds_aggregate aggregate) const {
     return WDS_AGGREGATE_MEAN;
 }
 
+bool Datasource::fromFlavor(const MetricInfo& metric) {
+    return metric.kind == MetricKind::InstanceRamAllocated ||
+           metric.kind == MetricKind::InstanceRootDiskSize;
+}
+
 std::optional<double> Datasource::flavorValue(const MetricInfo& metric,
                                               const ResourceArgs& resource) {
     // Flavor values come from the resource itself, without a query (as in Watcher).
@@ -215,8 +221,7 @@ AggregationResult Datasource::statisticAggregation(const AggregationArgs& reques
 
 SeriesAnswer Datasource::statisticSeries(const SeriesArgs& request) {
     const MetricInfo& metric = checkedMetric(request);
-    if (metric.kind == MetricKind::InstanceRamAllocated ||
-        metric.kind == MetricKind::InstanceRootDiskSize) {
+    if (fromFlavor(metric)) {
         throw DatasourceError(WDS_E_UNSUPPORTED,
                               std::string(metric.name) +
                                   " comes from the instance's flavor, not from the " +
@@ -382,23 +387,7 @@ BatchAnswer Datasource::statisticBatch(const BatchArgs& request) {
         batchQueries(metric, queryAggregate(request.aggregate), wanted, request.periodS);
     result.queryCount = static_cast<uint32_t>(queries.size());
     const std::string& label = hosts ? queries_.fqdnLabel() : queries_.instanceUuidLabel();
-    // Hashed, and the label values moved out of the answer: a batch can hold 10^4 resources.
-    std::unordered_map<std::string, double> valueOf;
-    valueOf.reserve(wanted.size());
-    for (const std::string& query : queries) {
-        for (promjson::Sample& sample :
-             client_->instantQuery(query, request.evalTimeMs, request.timeout)) {
-            auto it = sample.labels.find(label);
-            if (it == sample.labels.end())
-                continue;
-            const auto [at, added] = valueOf.emplace(std::move(it->second), sample.value);
-            if (!added) {
-                throw DatasourceError(
-                    WDS_E_PROTOCOL,
-                    "query `" + query + "` returned two series for " + label + "=" + at->first);
-            }
-        }
-    }
+    const std::unordered_map<std::string, double> valueOf = valuesByLabel(queries, label, request);
     const std::string shownQuery =
         queries.front() + (queries.size() > 1 ? " (and " + std::to_string(queries.size() - 1) +
                                                     " more for the other resources)"
@@ -428,6 +417,77 @@ BatchAnswer Datasource::statisticBatch(const BatchArgs& request) {
     return result;
 }
 
+std::unordered_map<std::string, double> Datasource::valuesByLabel(
+    const std::vector<std::string>& queries, const std::string& label,
+    const SnapshotArgs& request) {
+    // Hashed, and the label values moved out of the answer: a batch can hold 10^5 resources.
+    std::unordered_map<std::string, double> valueOf;
+    for (const std::string& query : queries) {
+        std::vector<promjson::Sample> samples =
+            client_->instantQuery(query, request.evalTimeMs, request.timeout);
+        valueOf.reserve(valueOf.size() + samples.size());
+        for (promjson::Sample& sample : samples) {
+            auto it = sample.labels.find(label);
+            if (it == sample.labels.end())
+                continue;
+            const auto [at, added] = valueOf.emplace(std::move(it->second), sample.value);
+            if (!added) {
+                throw DatasourceError(
+                    WDS_E_PROTOCOL,
+                    "query `" + query + "` returned two series for " + label + "=" + at->first);
+            }
+        }
+    }
+    return valueOf;
+}
+
+SnapshotAnswer Datasource::statisticSnapshot(const SnapshotArgs& request) {
+    const MetricInfo& metric = checkedMetric(request);
+    checkWindow(request.periodS, request.evalTimeMs);
+    if (fromFlavor(metric)) {
+        throw DatasourceError(WDS_E_UNSUPPORTED, std::string(metric.name) +
+                                                     " comes from each instance's flavor, " +
+                                                     "not from the " + settings_.id +
+                                                     " datasource: there is no snapshot of it");
+    }
+    const bool hosts = metric.resourceType == WDS_RESOURCE_COMPUTE_NODE;
+    const std::string& label = hosts ? queries_.fqdnLabel() : queries_.instanceUuidLabel();
+    // vcpus 0: instance CPU as cores, which the caller scales by each flavor (see the scale).
+    const std::string query = metricQuery(metric.kind, queryAggregate(request.aggregate),
+                                          promql::QueryBuilder::all(), request.periodS, 0);
+    std::unordered_map<std::string, double> valueOf = valuesByLabel({query}, label, request);
+
+    SnapshotAnswer answer;
+    answer.queryCount = 1;
+    if (metric.kind == MetricKind::InstanceCpuUsage)
+        answer.scale = WDS_SNAPSHOT_SCALE_PERCENT_OF_VCPUS;
+    const auto add = [&](std::string name, double value) {
+        // Not finite: left out, so that the resource's own call reports it as it would alone.
+        if (std::isfinite(value)) {
+            answer.names.push_back(std::move(name));
+            answer.values.push_back(value);
+        }
+    };
+    if (hosts) {
+        // Only the names a host name can resolve to: a series of another fqdn value (no
+        // target has it) has no resource that a single call would answer with it.
+        for (std::string& name : hostLabels_.labelValues()) {
+            const auto it = valueOf.find(name);
+            if (it != valueOf.end())
+                add(std::move(name), it->second);
+        }
+    } else {
+        std::vector<std::pair<std::string, double>> entries(
+            std::make_move_iterator(valueOf.begin()), std::make_move_iterator(valueOf.end()));
+        std::sort(entries.begin(), entries.end());
+        answer.names.reserve(entries.size());
+        answer.values.reserve(entries.size());
+        for (auto& [name, value] : entries)
+            add(std::move(name), value);
+    }
+    return answer;
+}
+
 std::vector<std::string> Datasource::listInstances(const InventoryArgs& request) {
     const MetricInfo& metric = knownMetric(request.meterName);
     if (request.resourceType != WDS_RESOURCE_INSTANCE) {
@@ -441,8 +501,7 @@ std::vector<std::string> Datasource::listInstances(const InventoryArgs& request)
                         "' is about compute_node resources: list_instances needs a metric of "
                         "instances (compute nodes: list_hosts of the batch extension)");
     }
-    if (metric.kind == MetricKind::InstanceRamAllocated ||
-        metric.kind == MetricKind::InstanceRootDiskSize) {
+    if (fromFlavor(metric)) {
         throw DatasourceError(
             WDS_E_UNSUPPORTED,
             std::string(metric.name) + " comes from the instance's flavor, not from the " +

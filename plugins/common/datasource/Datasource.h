@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "datasource/MetricCatalog.h"
@@ -14,6 +15,7 @@
 #include "logging/Logger.h"
 #include "prometheus_api/PromApiClient.h"
 #include "promql/PromQL.h"
+#include "watcher_ds/extensions.h"
 
 namespace wds {
 
@@ -59,12 +61,16 @@ struct SeriesAnswer {
     std::string noDataReason;                        // set when points is empty
 };
 
-/** The batch extension's arguments: one metric for many resources. */
-struct BatchArgs : QueryArgs {
-    std::vector<ResourceArgs> resources;
+/** The snapshot extension's arguments: one metric for every resource. */
+struct SnapshotArgs : QueryArgs {
     int64_t periodS = 300;
     int64_t granularityS = 0;
     int64_t evalTimeMs = 0;
+};
+
+/** The batch extension's arguments: one metric for many resources. */
+struct BatchArgs : SnapshotArgs {
+    std::vector<ResourceArgs> resources;
 };
 
 struct BatchAnswerItem {
@@ -75,6 +81,13 @@ struct BatchAnswerItem {
 
 struct BatchAnswer {
     std::vector<BatchAnswerItem> items;  // one per resource, in order
+    uint32_t queryCount = 0;
+};
+
+struct SnapshotAnswer {
+    std::vector<std::string> names;  // sorted, unique
+    std::vector<double> values;      // finite, values[i] belongs to names[i]
+    wds_snapshot_scale scale = WDS_SNAPSHOT_SCALE_NONE;
     uint32_t queryCount = 0;
 };
 
@@ -112,6 +125,8 @@ class Datasource {
     AggregationResult statisticAggregation(const AggregationArgs& request);
     SeriesAnswer statisticSeries(const SeriesArgs& request);
     BatchAnswer statisticBatch(const BatchArgs& request);
+    /** Every resource's value of the metric from one query over all of them. */
+    SnapshotAnswer statisticSnapshot(const SnapshotArgs& request);
     /** The instance label's values on the metric's series in the window: sorted, unique. */
     std::vector<std::string> listInstances(const InventoryArgs& request);
     void checkAvailability();
@@ -136,9 +151,18 @@ class Datasource {
      */
     std::string metricQuery(MetricKind kind, wds_aggregate aggregate,
                             const promql::Selector& selector, int64_t periodS, int64_t vcpus) const;
+    /** Whether the metric comes from each instance's flavor, without a query. */
+    static bool fromFlavor(const MetricInfo& metric);
     /** The resource's flavor value for the metrics that need no query, or nullopt. */
     static std::optional<double> flavorValue(const MetricInfo& metric,
                                              const ResourceArgs& resource);
+    /**
+     * The value of each series of `queries`' answers by its `label` (series without it are
+     * skipped); two series with one label value are a protocol error.
+     */
+    std::unordered_map<std::string, double> valuesByLabel(const std::vector<std::string>& queries,
+                                                          const std::string& label,
+                                                          const SnapshotArgs& request);
     /**
      * The batch's queries over `labelValues`: regex sets that keep each URL short, or one query
      * over every resource when that is cheaper (most of the known hosts, most of the instances

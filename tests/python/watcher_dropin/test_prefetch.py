@@ -1,10 +1,12 @@
 """The prefetch's rules on a scripted source (the real backends are test_helpers_dataset's):
-what it fetches, when it fetches again, which time it pins, and what it never serves."""
+what it fetches, when it fetches again, which time it pins, and what it never serves. The
+plugins have the snapshot extension (SnapshotSource); ScriptedSource is a plugin without it,
+which the prefetch asks through batch/1 and inventory/1 instead."""
 
 import pytest
 
 import watcher_ds
-from watcher_ds.source import BatchItem, BatchResult
+from watcher_ds.source import BatchItem, BatchResult, Snapshot, percent_of_vcpus
 from watcher_ds.watcher.prefetch import Prefetch
 
 HOSTS = ["compute-0.example", "compute-1.example", "db.example", "db.other"]
@@ -25,6 +27,11 @@ class ScriptedSource:
         if name == "i-3":
             return None  # no data
         return float(len(name) + len(meter)) * (resource.get("vcpus") or 1) + eval_time % 7
+
+    def statistic_snapshot(self, resource_type, meter, period, aggregate, granularity, *,
+                           eval_time=None):
+        self.calls.append(("snapshot?", meter))
+        raise watcher_ds.UnsupportedError("no snapshot extension")
 
     def list_hosts(self):
         self.calls.append(("list_hosts",))
@@ -55,6 +62,34 @@ class ScriptedSource:
         return self.answer(resource, meter, eval_time)
 
 
+class SnapshotSource(ScriptedSource):
+    """A plugin with the snapshot extension: instance CPU comes as cores (answer() of one
+    vCPU), db.other and i-3 have no value (their own calls say why)."""
+
+    def statistic_snapshot(self, resource_type, meter, period, aggregate, granularity, *,
+                           eval_time=None):
+        self.calls.append(("snapshot", meter, period, aggregate, granularity, eval_time))
+        if meter in ("instance_ram_allocated", "instance_root_disk_size"):
+            raise watcher_ds.UnsupportedError(meter + " comes from the flavor")
+        if resource_type == "compute_node":
+            names = [n for n in HOSTS if n != "db.other"]
+            key = "hostname"
+        else:
+            names = [n for n in self.instances if n != "i-3"]
+            key = "uuid"
+        values = {n: self.answer({key: n}, meter, eval_time) for n in names}
+        return Snapshot(values, meter == "instance_cpu_usage", 1)
+
+    def statistic_aggregation(self, resource, resource_type, meter, period, aggregate,
+                              granularity, *, eval_time=None):
+        if meter == "instance_cpu_usage" and resource.get("uuid") in self.instances:
+            self.calls.append(("single", resource["uuid"], eval_time))
+            cores = self.answer({"uuid": resource["uuid"]}, meter, eval_time)
+            return None if cores is None else percent_of_vcpus(cores, resource.get("vcpus") or 1)
+        return super().statistic_aggregation(resource, resource_type, meter, period, aggregate,
+                                             granularity, eval_time=eval_time)
+
+
 class Clock:
     def __init__(self):
         self.now = 1000.0
@@ -78,7 +113,7 @@ def test_first_call_fetches_every_host_later_calls_are_lookups():
     for name in HOSTS[:3]:
         assert p.value(host(name), "compute_node", "host_cpu_usage", 600, "mean", 300, None) == \
             source.answer(host(name), "host_cpu_usage", 1700000000)
-    assert [c[0] for c in source.calls] == ["list_hosts", "batch"]
+    assert [c[0] for c in source.calls] == ["snapshot?", "list_hosts", "batch"]
     assert p.stats.lookups == 3 and p.stats.single_calls == 0
 
 
@@ -183,7 +218,7 @@ def test_a_plugin_without_the_inventory_extension_answers_call_by_call():
     p, _ = prefetch(source)
     for _ in range(2):
         p.value({"uuid": "i-1"}, "instance", "instance_ram_usage", 720, "mean", 300, None)
-    assert [c[0] for c in source.calls] == ["list_instances", "single", "single"]
+    assert [c[0] for c in source.calls] == ["snapshot?", "list_instances", "single", "single"]
 
 
 def test_a_failed_batch_is_not_remembered():
@@ -203,3 +238,79 @@ def test_a_failed_batch_is_not_remembered():
     failing[0] = False
     assert p.value(host(HOSTS[0]), "compute_node", "host_cpu_usage", 600, "mean", 300,
                    None) is not None
+
+
+# --- a plugin with the snapshot extension ---------------------------------------------------
+
+
+def test_a_snapshot_answers_every_host_from_one_query_at_the_pinned_time():
+    source = SnapshotSource()
+    p, _ = prefetch(source)
+    for name in HOSTS[:3]:
+        assert p.value(host(name), "compute_node", "host_cpu_usage", 600, "max", 300, None) == \
+            source.answer(host(name), "host_cpu_usage", 1700000000)
+    assert source.calls == [("snapshot", "host_cpu_usage", 600, "max", 300, 1700000000)]
+    assert (p.stats.batches, p.stats.queries, p.stats.lookups) == (1, 1, 3)
+    # Short names as with batches; a name the snapshot lacks is its own call.
+    assert p.value(host("compute-1"), "compute_node", "host_cpu_usage", 600, "max", 300,
+                   None) == source.answer(host("compute-1.example"), "host_cpu_usage", 1700000000)
+    p.value(host("db.other"), "compute_node", "host_cpu_usage", 600, "max", 300, None)
+    assert source.calls[-1] == ("single", "db.other", 1700000000)
+    with pytest.raises(watcher_ds.ResourceNotFoundError, match="nowhere"):
+        p.value(host("nowhere"), "compute_node", "host_cpu_usage", 600, "max", 300, None)
+    assert p.stats.single_calls == 2
+
+
+def test_one_snapshot_serves_instance_cpu_of_every_vcpu_count_scaled_as_the_plugin_scales():
+    source = SnapshotSource()
+    p, _ = prefetch(source)
+    for uuid, vcpus in [("i-1", 1), ("i-2", 4), ("i-1", 2), ("i-2", 3), ("i-1", 8)]:
+        resource = {"uuid": uuid, "vcpus": vcpus}
+        value = p.value(resource, "instance", "instance_cpu_usage", 720, "mean", 300, None)
+        cores = source.answer({"uuid": uuid}, "instance_cpu_usage", 1700000000)
+        assert value == min(cores * (100.0 / vcpus), 100.0)
+        assert value == source.statistic_aggregation(resource, "instance", "instance_cpu_usage",
+                                                     720, "mean", 300, eval_time=1700000000)
+    assert sum(c[0] == "snapshot" for c in source.calls) == 1
+    assert p.stats.single_calls == 0
+    # No data in the snapshot: the instance's own call, which says None (not 0).
+    assert p.value({"uuid": "i-3", "vcpus": 2}, "instance", "instance_cpu_usage", 720, "mean",
+                   300, None) is None
+    assert p.stats.single_calls == 1
+
+
+def test_percent_of_vcpus_clamps_at_100_and_keeps_small_values_exact():
+    assert percent_of_vcpus(3.0, 2) == 100.0
+    assert percent_of_vcpus(0.5, 1) == 50.0
+    assert percent_of_vcpus(0.3, 3) == 0.3 * (100.0 / 3)
+    assert percent_of_vcpus(0.0, 4) == 0.0
+
+
+def test_a_snapshot_epoch_older_than_max_age_is_taken_again():
+    source = SnapshotSource()
+    p, clock = prefetch(source, max_age=60)
+    ask = ({"uuid": "i-1"}, "instance", "instance_ram_usage", 720, "mean", 300, None)
+    p.value(*ask)
+    clock.now += 61
+    p.value(*ask)
+    assert sum(c[0] == "snapshot" for c in source.calls) == 2 and p.stats.epochs == 2
+
+
+def test_a_metric_without_a_snapshot_falls_back_without_losing_the_others():
+    source = SnapshotSource()
+    p, _ = prefetch(source)
+    flavor = {"uuid": "i-1", "memory": 2048}
+    p.value(flavor, "instance", "instance_ram_allocated", 720, "mean", 300, None)
+    p.value({"uuid": "i-1"}, "instance", "instance_ram_usage", 720, "mean", 300, None)
+    asked = [c[0] for c in source.calls]
+    assert asked[0] == "snapshot" and "snapshot" in asked[1:]
+    assert ("snapshot", "instance_ram_usage", 720, "mean", 300, 1700000000) in source.calls
+
+
+def test_snapshot_value_needs_the_vcpus_of_a_scaled_metric():
+    snapshot = Snapshot({"i-1": 0.5}, True, 1)
+    assert snapshot.value("i-1", 2) == 25.0
+    assert snapshot.value("i-9", 2) is None
+    with pytest.raises(ValueError, match="vcpus"):
+        snapshot.value("i-1")
+    assert Snapshot({"h": 7.5}, False, 1).value("h") == 7.5

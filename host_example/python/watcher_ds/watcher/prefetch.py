@@ -2,11 +2,13 @@
 
 Watcher's strategies loop over every node and instance, one call each. The first call for a
 (metric, period, aggregate, granularity) fetches the value of every resource of its kind the
-backend knows, through the plugin's batch extension, and later calls are lookups:
-- hosts: the names of the backend's targets (list_hosts), also found by their short name
-  when that is unique, as the plugins resolve host names;
-- instances: every instance with a series of the metric (list_instances); instance CPU is
-  scaled by each instance's vCPUs in the plugin, so there is one batch per vCPU count.
+backend knows and later calls are lookups. It takes one query through the plugin's snapshot
+extension: the values of every host of the backend's targets (also found by their short name
+when that is unique, as the plugins resolve host names) or of every instance with a series of
+the metric; instance CPU comes as cores, scaled here by each instance's vCPUs as the plugin
+scales it. A plugin without the snapshot extension is asked through its batch extension
+instead: the names first (list_hosts, list_instances), then one batch of them, and for instance
+CPU one batch per vCPU count, since that plugin scales each value itself.
 Every batch of one epoch is evaluated at the same pinned time; once the epoch is older than
 max_age seconds all its batches are dropped and fetched again, never served. A resource a
 batch did not cover (a new instance, an unusual name) is answered by its own call at the same
@@ -18,6 +20,7 @@ One Prefetch belongs to one helper, which Watcher uses from one audit's thread.
 import time
 
 from .. import errors
+from ..source import percent_of_vcpus
 
 _OK, _NO_DATA = "ok", "no data"
 
@@ -35,12 +38,17 @@ class Stats:
 
 
 class _Batch:
-    __slots__ = ("values", "failures", "aliases")
+    __slots__ = ("values", "failures", "aliases", "per_vcpu")
 
-    def __init__(self):
-        self.values = {}    # name -> float, or None for "no data"
+    def __init__(self, values=None, per_vcpu=False):
+        self.values = {} if values is None else values  # name -> float, or None for "no data"
         self.failures = {}  # name -> the WatcherDsError its own call would raise
         self.aliases = {}   # short host name -> the full name it stands for (unique ones only)
+        self.per_vcpu = per_vcpu  # values are CPU cores, scaled by each instance's vCPUs
+
+
+# Stands for "this plugin has no snapshot of the metric" among the batches.
+_NO_SNAPSHOT = _Batch()
 
 
 def _short_name_aliases(names):
@@ -95,23 +103,51 @@ class Prefetch:
             meter != "instance_cpu_usage" or (type(vcpus) is int and vcpus > 0))
         batch = None
         if batched:
-            key = (resource_type, meter, period, aggregate, granularity, vcpus)
-            batch = self._batches.get(key)
-            if batch is None:
-                batch = self._batches[key] = self._fetch(resource_type, meter, period, aggregate,
-                                                         granularity, vcpus, eval_time)
+            batch = self._batch(resource_type, meter, period, aggregate, granularity, vcpus,
+                                eval_time)
         if batch is not None:
             if name not in batch.values and name not in batch.failures:
                 name = batch.aliases.get(name, name)
             if name in batch.values:
                 self.stats.lookups += 1
-                return batch.values[name]
+                value = batch.values[name]
+                return percent_of_vcpus(value, vcpus) if batch.per_vcpu else value
             if name in batch.failures:
                 self.stats.lookups += 1
                 raise batch.failures[name]
         self.stats.single_calls += 1
         return self._source.statistic_aggregation(resource, resource_type, meter, period,
                                                   aggregate, granularity, eval_time=eval_time)
+
+    def _batch(self, resource_type, meter, period, aggregate, granularity, vcpus, eval_time):
+        """The epoch's batch the value comes from: the metric's snapshot, or where the plugin
+        has none the batch of every name (per vCPU count for instance CPU)."""
+        key = (resource_type, meter, period, aggregate, granularity)
+        batch = self._batches.get(key)
+        if batch is None:
+            batch = self._batches[key] = self._snapshot(key, eval_time)
+        if batch is not _NO_SNAPSHOT:
+            return batch
+        key += (vcpus,)
+        batch = self._batches.get(key)
+        if batch is None:
+            batch = self._batches[key] = self._fetch(resource_type, meter, period, aggregate,
+                                                     granularity, vcpus, eval_time)
+        return batch
+
+    def _snapshot(self, key, eval_time):
+        resource_type, meter, period, aggregate, granularity = key
+        try:
+            snapshot = self._source.statistic_snapshot(resource_type, meter, period, aggregate,
+                                                       granularity, eval_time=eval_time)
+        except errors.UnsupportedError:
+            return _NO_SNAPSHOT  # no extension, or a metric from the flavor: batches or calls
+        self.stats.batches += 1
+        self.stats.queries += snapshot.query_count
+        batch = _Batch(snapshot.values, snapshot.per_vcpu)
+        if resource_type == "compute_node":
+            batch.aliases = _short_name_aliases(batch.values)
+        return batch
 
     def _names(self, resource_type, meter, period, eval_time):
         key = (resource_type, meter, period)
