@@ -201,6 +201,8 @@ def test_series_and_hosts_need_their_extensions(fake_plugin):
             source.statistic_series(NODE, "compute_node", "host_cpu_usage", 1700000000, 1700000300)
         with pytest.raises(watcher_ds.UnsupportedError, match="hosts"):
             source.list_hosts()
+        with pytest.raises(watcher_ds.UnsupportedError, match="snapshot extension"):
+            source.statistic_snapshot("compute_node", "host_cpu_usage")
 
 
 def test_plugin_log_lines_reach_logging_with_their_level(fake_plugin, caplog):
