@@ -20,7 +20,7 @@ from .._convert import seconds_to_ms
 from ..plugin import load_plugin
 from ..source import invert_host_aggregate
 from . import dropin, options
-from .prefetch import Prefetch
+from .prefetch import Prefetch, attribute
 
 LOG = log.getLogger(__name__)
 
@@ -43,22 +43,13 @@ def _metric_map(**backend):
     return metric_map
 
 
-def _attr(resource, name):
-    """A model element's attribute; None when it lacks it (unset versioned-object fields raise
-    NotImplementedError, not AttributeError)."""
-    try:
-        return getattr(resource, name, None)
-    except Exception:  # noqa: BLE001 - any failure to read it means "not known"
-        return None
-
-
 def _resource(resource, resource_type):
     """What the plugin reads of a Watcher model element (or a mapping)."""
     if isinstance(resource, dict):
         return resource
     if resource_type == "compute_node":
-        return {"uuid": _attr(resource, "uuid"), "hostname": _attr(resource, "hostname")}
-    return {name: _attr(resource, name) for name in ("uuid", "vcpus", "memory", "disk")}
+        return {"uuid": attribute(resource, "uuid"), "hostname": attribute(resource, "hostname")}
+    return {name: attribute(resource, name) for name in ("uuid", "vcpus", "memory", "disk")}
 
 
 def _pinned_time(evaluation_time):
@@ -121,8 +112,8 @@ class _DropInHelper(base.DataSourceBase):
         self._warned = set()
         self._source = self._create_source()
         settings = self._conf.watcher_ds
-        self._prefetch = Prefetch(self._source, settings.prefetch_max_age) if settings.prefetch \
-            else None
+        self._prefetch = Prefetch(self._source, settings.prefetch_max_age,
+                                  to_resource=_resource) if settings.prefetch else None
 
     def _create_source(self):
         try:
@@ -146,7 +137,7 @@ class _DropInHelper(base.DataSourceBase):
     # --- what the plugin's errors mean to a strategy -----------------------------------------
 
     def _warn_once(self, resource, error):
-        key = (_attr(resource, "uuid"), _attr(resource, "hostname"), error.status)
+        key = (attribute(resource, "uuid"), attribute(resource, "hostname"), error.status)
         if key in self._warned:
             return
         if len(self._warned) >= _WARNED_LIMIT:
@@ -191,14 +182,13 @@ class _DropInHelper(base.DataSourceBase):
         """One value: a float, or None when there is none."""
         if not self._checked(resource_type, meter_name, aggregate):
             return None
-        wanted = _resource(resource, resource_type)
         try:
             if self._prefetch is not None and meter_name in _BACKEND_METRICS:
-                return self._prefetch.value(wanted, resource_type, meter_name, period, aggregate,
-                                            granularity, self._evaluation_time)
+                return self._prefetch.value(resource, resource_type, meter_name, period,
+                                            aggregate, granularity, self._evaluation_time)
             return self._source.statistic_aggregation(
-                wanted, resource_type, meter_name, period, aggregate, granularity,
-                eval_time=self._evaluation_time)
+                _resource(resource, resource_type), resource_type, meter_name, period,
+                aggregate, granularity, eval_time=self._evaluation_time)
         except errors.WatcherDsError as e:
             failure = self._translate(e, meter_name, resource)
         if failure is None:

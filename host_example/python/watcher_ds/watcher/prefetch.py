@@ -25,6 +25,15 @@ from ..source import percent_of_vcpus
 _OK, _NO_DATA = "ok", "no data"
 
 
+def attribute(resource, name):
+    """A model element's attribute; None when it lacks it (unset versioned-object fields raise
+    NotImplementedError, not AttributeError)."""
+    try:
+        return getattr(resource, name, None)
+    except Exception:  # noqa: BLE001 - any failure to read it means "not known"
+        return None
+
+
 class Stats:
     """What the prefetch did: for tests, benchmarks and the debug log."""
 
@@ -66,8 +75,10 @@ def _short_name_aliases(names):
 
 
 class Prefetch:
-    def __init__(self, source, max_age, *, clock=time.monotonic, wall_clock=time.time):
+    def __init__(self, source, max_age, *, to_resource=lambda resource, resource_type: resource,
+                 clock=time.monotonic, wall_clock=time.time):
         self._source = source
+        self._to_resource = to_resource
         self._max_age = max_age
         self._clock = clock
         self._wall_clock = wall_clock
@@ -93,14 +104,21 @@ class Prefetch:
 
     def value(self, resource, resource_type, meter, period, aggregate, granularity,
               evaluation_time):
-        """statistic_aggregation() of the package's Source for `resource` (a dict) at the
-        epoch's pinned time: a float or None, or the error that call raises."""
+        """statistic_aggregation() of the package's Source for `resource` (a dict, or a model
+        element that to_resource turns into one for a call of its own) at the epoch's pinned
+        time: a float or None, or the error that call raises."""
         eval_time = self._epoch(evaluation_time)
-        name = resource.get("hostname" if resource_type == "compute_node" else "uuid")
-        vcpus = resource.get("vcpus") if meter == "instance_cpu_usage" else None
+        # Only the name (and vCPUs) for a lookup: the whole resource is read for a call only.
+        key = "hostname" if resource_type == "compute_node" else "uuid"
+        cpu = meter == "instance_cpu_usage"
+        if type(resource) is dict:
+            name = resource.get(key)
+            vcpus = resource.get("vcpus") if cpu else None
+        else:
+            name = attribute(resource, key)
+            vcpus = attribute(resource, "vcpus") if cpu else None
         # An instance without a usable vCPU count gets its own call: the plugin warns there.
-        batched = isinstance(name, str) and (
-            meter != "instance_cpu_usage" or (type(vcpus) is int and vcpus > 0))
+        batched = isinstance(name, str) and (not cpu or (type(vcpus) is int and vcpus > 0))
         batch = None
         if batched:
             batch = self._batch(resource_type, meter, period, aggregate, granularity, vcpus,
@@ -116,8 +134,9 @@ class Prefetch:
                 self.stats.lookups += 1
                 raise batch.failures[name]
         self.stats.single_calls += 1
-        return self._source.statistic_aggregation(resource, resource_type, meter, period,
-                                                  aggregate, granularity, eval_time=eval_time)
+        return self._source.statistic_aggregation(self._to_resource(resource, resource_type),
+                                                  resource_type, meter, period, aggregate,
+                                                  granularity, eval_time=eval_time)
 
     def _batch(self, resource_type, meter, period, aggregate, granularity, vcpus, eval_time):
         """The epoch's batch the value comes from: the metric's snapshot, or where the plugin
