@@ -124,6 +124,21 @@ class BatchResult:
         return self.items[index]
 
 
+def _metric_query(struct, size, resource_type, meter_name, period, aggregate, granularity,
+                  eval_time, timeout):
+    """A batch or snapshot query: the fields both have, converted and checked."""
+    query = struct()
+    query.struct_size = size
+    query.resource_type = _convert.resource_type(resource_type)
+    query.meter_name = _convert.text(meter_name, "meter_name")
+    query.aggregate = _convert.aggregate(aggregate)
+    query.period_s = _convert.whole(period, "period")
+    query.granularity_s = 0 if granularity is None else _convert.whole(granularity, "granularity")
+    query.eval_time_ms = _convert.seconds_to_ms(eval_time, "eval_time")
+    query.timeout_ms = _convert.seconds_to_ms(timeout, "timeout")
+    return query
+
+
 def percent_of_vcpus(cores, vcpus):
     """instance_cpu_usage of an instance with `vcpus` (an int >= 1) that used `cores` CPU cores:
     PromQL's `cores * (100/vcpus)` clamped to 100, in the same double arithmetic, so bit for bit
@@ -454,15 +469,8 @@ class Source:
         raise (not found, invalid); a failure of the backend raises for the whole batch."""
         resources = list(resources)
         converted = [_convert.resource(r, "resources[%d]" % i) for i, r in enumerate(resources)]
-        query = _abi.BatchQuery()
-        query.struct_size = _BATCH_QUERY_SIZE
-        query.resource_type = _convert.resource_type(resource_type)
-        query.meter_name = _convert.text(meter_name, "meter_name")
-        query.aggregate = _convert.aggregate(aggregate)
-        query.period_s = _convert.whole(period, "period")
-        query.granularity_s = 0 if granularity is None else _convert.whole(granularity, "granularity")
-        query.eval_time_ms = _convert.seconds_to_ms(eval_time, "eval_time")
-        query.timeout_ms = _convert.seconds_to_ms(timeout, "timeout")
+        query = _metric_query(_abi.BatchQuery, _BATCH_QUERY_SIZE, resource_type, meter_name,
+                              period, aggregate, granularity, eval_time, timeout)
 
         handle = self._enter()
         try:
@@ -568,15 +576,8 @@ class Source:
         statistic_aggregation() of that resource returns at the same eval_time. Raises
         UnsupportedError when the plugin lacks the snapshot extension and for the metrics
         that come from the flavor; a failure of the backend raises as any call does."""
-        query = _abi.SnapshotQuery()
-        query.struct_size = _SNAPSHOT_QUERY_SIZE
-        query.resource_type = _convert.resource_type(resource_type)
-        query.meter_name = _convert.text(meter_name, "meter_name")
-        query.aggregate = _convert.aggregate(aggregate)
-        query.period_s = _convert.whole(period, "period")
-        query.granularity_s = 0 if granularity is None else _convert.whole(granularity, "granularity")
-        query.eval_time_ms = _convert.seconds_to_ms(eval_time, "eval_time")
-        query.timeout_ms = _convert.seconds_to_ms(timeout, "timeout")
+        query = _metric_query(_abi.SnapshotQuery, _SNAPSHOT_QUERY_SIZE, resource_type,
+                              meter_name, period, aggregate, granularity, eval_time, timeout)
         handle = self._enter()
         try:
             ext = self._extension(handle, _abi.EXT_SNAPSHOT_V1, _abi.SnapshotExtV1,
