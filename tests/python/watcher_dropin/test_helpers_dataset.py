@@ -84,7 +84,8 @@ def test_every_case_right_and_prefetch_bit_identical(backend, expectations):
 def test_prefetch_sends_one_batch_per_metric_for_an_audit(backend, dataset):
     helper = backend(prefetch=True, evaluation_time=dataset["end"])
     nodes = [compute_node(h) for h in dataset["hosts"]]
-    instances = [instance(u, vcpus=2) for u in dataset["instances"]]
+    # Several flavors: instance CPU is still one query (the snapshot's cores, scaled per call).
+    instances = [instance(u, vcpus=1 + i % 4) for i, u in enumerate(dataset["instances"])]
     for node in nodes:
         helper.get_host_cpu_usage(node, 600, "mean", 300)
         helper.get_host_ram_usage(node, 600, "mean", 300)
@@ -92,7 +93,7 @@ def test_prefetch_sends_one_batch_per_metric_for_an_audit(backend, dataset):
         helper.get_instance_cpu_usage(vm, 600, "mean", 300)
         helper.get_instance_ram_usage(vm, 600, "mean", 300)
     stats = helper._prefetch.stats
-    assert stats.batches == 4, stats
+    assert stats.batches == 4 and stats.queries == 4, stats
     # The instance without a series is in no batch: its own call answers (None) for it.
     assert dataset["no_data_instance"] in dataset["instances"]
     assert stats.single_calls == 2, stats
