@@ -310,6 +310,153 @@ TEST_F(PluginGlueTest, InventoryListsInstancesThroughTheCAbi) {
     EXPECT_EQ(list, nullptr);
 }
 
+TEST_F(PluginGlueTest, SnapshotTakesEveryResourcesValueThroughTheCAbi) {
+    const auto* ext = static_cast<const wds_snapshot_ext_v1*>(
+        plugin->get_extension(source.handle(), WDS_EXT_SNAPSHOT_V1));
+    ASSERT_NE(ext, nullptr);
+    EXPECT_EQ(ext->struct_size, WDS_SNAPSHOT_EXT_V1_0_SIZE);
+    EXPECT_EQ(ext->reserved0, 0u);
+    ASSERT_NE(ext->statistic_snapshot, nullptr);
+    ASSERT_NE(ext->snapshot_release, nullptr);
+    EXPECT_EQ(source.extension(WDS_EXT_SNAPSHOT_V1), ext);
+    EXPECT_EQ(plugin->get_extension(nullptr, WDS_EXT_SNAPSHOT_V1), ext);  // the same for all
+    EXPECT_EQ(source.extension("org.openstack.watcher-ds.snapshot/2"), nullptr);
+    EXPECT_EQ(source.extension("org.openstack.watcher-ds.snapshot"), nullptr);
+
+    wds_error err;
+    std::memset(&err, 0, sizeof err);
+    err.struct_size = sizeof err;
+    wds_snapshot_query query;
+    std::memset(&query, 0, sizeof query);
+    query.struct_size = sizeof query;
+    query.resource_type = WDS_RESOURCE_INSTANCE;
+    query.meter_name = "instance_cpu_usage";
+    query.aggregate = WDS_AGGREGATE_MEAN;
+    query.period_s = 300;
+    query.eval_time_ms = 1700000000000;
+    query.timeout_ms = 2500;
+
+    // Instances: the cores, sorted, a NaN left out, scaled by the caller.
+    HttpRequest asked;
+    EXPECT_CALL(*g_transport, send(Truly(isQuery))).WillOnce([&](const HttpRequest& r) {
+        asked = r;
+        return test::ok(test::labelledVectorBody(
+            "resource", {{"i-2", "0.5"}, {"i-3", "NaN"}, {"i-1", "2.25"}}));
+    });
+    wds_snapshot* snapshot = nullptr;
+    ASSERT_EQ(ext->statistic_snapshot(source.handle(), &query, &snapshot, &err), WDS_OK)
+        << err.message;
+    ASSERT_NE(snapshot, nullptr);
+    EXPECT_EQ(snapshot->struct_size, WDS_SNAPSHOT_V1_0_SIZE);
+    EXPECT_EQ(snapshot->scale, static_cast<uint32_t>(WDS_SNAPSHOT_SCALE_PERCENT_OF_VCPUS));
+    EXPECT_EQ(snapshot->query_count, 1u);
+    EXPECT_EQ(snapshot->reserved1, 0u);
+    ASSERT_EQ(snapshot->count, 2u);
+    EXPECT_STREQ(snapshot->names[0], "i-1");
+    EXPECT_STREQ(snapshot->names[1], "i-2");
+    EXPECT_EQ(snapshot->values[0], 2.25);
+    EXPECT_EQ(snapshot->values[1], 0.5);
+    EXPECT_NE(asked.target.find("query=avg%20by%20%28resource%29"), std::string::npos)
+        << asked.target;
+    EXPECT_NE(asked.target.find("&time=1700000000.000"), std::string::npos) << asked.target;
+    EXPECT_NE(asked.target.find("&timeout=2500ms"), std::string::npos) << asked.target;
+    EXPECT_EQ(asked.timeout, 2500ms);
+    ext->snapshot_release(snapshot);
+
+    // Hosts: the fqdn values the targets carry; no scale. An empty answer is count 0.
+    query.resource_type = WDS_RESOURCE_COMPUTE_NODE;
+    query.meter_name = "host_ram_usage";
+    answer(test::ok(test::labelledVectorBody(
+        "fqdn", {{"compute-1.example.org", "1048576"}, {"compute-9.example.org", "1"}})));
+    snapshot = nullptr;
+    ASSERT_EQ(ext->statistic_snapshot(source.handle(), &query, &snapshot, &err), WDS_OK)
+        << err.message;
+    ASSERT_NE(snapshot, nullptr);
+    EXPECT_EQ(snapshot->scale, static_cast<uint32_t>(WDS_SNAPSHOT_SCALE_NONE));
+    ASSERT_EQ(snapshot->count, 1u);
+    EXPECT_STREQ(snapshot->names[0], "compute-1.example.org");
+    EXPECT_EQ(snapshot->values[0], 1048576.0);
+    ext->snapshot_release(snapshot);
+    answer(test::ok(test::labelledVectorBody("fqdn", {})));
+    snapshot = nullptr;
+    ASSERT_EQ(ext->statistic_snapshot(source.handle(), &query, &snapshot, &err), WDS_OK)
+        << err.message;
+    ASSERT_NE(snapshot, nullptr);
+    EXPECT_EQ(snapshot->count, 0u);
+    EXPECT_EQ(snapshot->query_count, 1u);
+    ext->snapshot_release(snapshot);
+
+    // The datasource's refusals and the backend's failures arrive as statuses with messages.
+    const auto refused = [&](wds_snapshot_query q, wds_status expected, const char* text) {
+        wds_snapshot* out = nullptr;
+        EXPECT_EQ(ext->statistic_snapshot(source.handle(), &q, &out, &err), expected) << text;
+        EXPECT_EQ(err.status, expected) << text;
+        EXPECT_NE(std::string(err.message).find(text), std::string::npos) << err.message;
+        EXPECT_EQ(out, nullptr) << text;
+    };
+    wds_snapshot_query flavor = query;
+    flavor.resource_type = WDS_RESOURCE_INSTANCE;
+    flavor.meter_name = "instance_root_disk_size";
+    refused(flavor, WDS_E_UNSUPPORTED, "instance_root_disk_size comes from each instance's flavor");
+    flavor.meter_name = "instance_ram_allocated";
+    refused(flavor, WDS_E_UNSUPPORTED, "flavor");
+    wds_snapshot_query unknown = query;
+    unknown.meter_name = "host_airflow";
+    refused(unknown, WDS_E_METRIC_NOT_AVAILABLE, "host_airflow");
+    wds_snapshot_query wrongType = query;
+    wrongType.resource_type = WDS_RESOURCE_INSTANCE;
+    refused(wrongType, WDS_E_INVALID_ARGUMENT, "'host_ram_usage' is about compute_node");
+    wds_snapshot_query badPeriod = query;
+    badPeriod.period_s = 0;
+    refused(badPeriod, WDS_E_INVALID_ARGUMENT, "period");
+    answer({503, "busy"});
+    refused(query, WDS_E_UNAVAILABLE, "503");
+    EXPECT_EQ(err.http_status, 503);
+
+    // Arguments the glue checks itself.
+    snapshot = nullptr;
+    EXPECT_EQ(ext->statistic_snapshot(source.handle(), nullptr, &snapshot, &err),
+              WDS_E_INVALID_ARGUMENT);
+    EXPECT_EQ(std::string(err.message), "query is NULL");
+    EXPECT_EQ(snapshot, nullptr);
+    wds_snapshot_query small = query;
+    small.struct_size = 16;  // older and smaller than v1.0
+    EXPECT_EQ(ext->statistic_snapshot(source.handle(), &small, &snapshot, &err),
+              WDS_E_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(err.message).find("query.struct_size 16 is below the v1.0 size"),
+              std::string::npos)
+        << err.message;
+    small.struct_size = WDS_SNAPSHOT_QUERY_V1_0_SIZE - 1;
+    EXPECT_EQ(ext->statistic_snapshot(source.handle(), &small, &snapshot, &err),
+              WDS_E_INVALID_ARGUMENT);
+    EXPECT_EQ(snapshot, nullptr);
+    EXPECT_EQ(ext->statistic_snapshot(source.handle(), &query, nullptr, &err),
+              WDS_E_INVALID_ARGUMENT);
+    EXPECT_EQ(std::string(err.message), "out is NULL");
+    EXPECT_EQ(ext->statistic_snapshot(nullptr, &query, &snapshot, &err), WDS_E_INVALID_ARGUMENT);
+    EXPECT_EQ(std::string(err.message), "source is NULL");
+    wds_snapshot_query badField = query;
+    badField.timeout_ms = -1;
+    EXPECT_EQ(ext->statistic_snapshot(source.handle(), &badField, &snapshot, &err),
+              WDS_E_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(err.message).find("timeout_ms"), std::string::npos);
+    badField = query;
+    badField.meter_name = nullptr;
+    EXPECT_EQ(ext->statistic_snapshot(source.handle(), &badField, &snapshot, &err),
+              WDS_E_INVALID_ARGUMENT);
+    EXPECT_EQ(std::string(err.message), "query.meter_name is NULL");
+    badField.meter_name = "host_ram_\xff";
+    EXPECT_EQ(ext->statistic_snapshot(source.handle(), &badField, &snapshot, &err),
+              WDS_E_INVALID_ARGUMENT);
+    EXPECT_EQ(std::string(err.message), "query.meter_name is not valid UTF-8");
+    EXPECT_EQ(snapshot, nullptr);
+    // A NULL error report is allowed: the status alone.
+    EXPECT_EQ(ext->statistic_snapshot(source.handle(), nullptr, &snapshot, nullptr),
+              WDS_E_INVALID_ARGUMENT);
+
+    ext->snapshot_release(nullptr);  // a no-op
+}
+
 TEST_F(PluginGlueTest, HostOfAnotherMajorIsRefusedWithALogLine) {
     std::string logged;
     wds_host_v1 host;
