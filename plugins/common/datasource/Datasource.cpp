@@ -42,6 +42,37 @@ void checkWindow(int64_t periodS, int64_t evalTimeMs) {
         invalidArgument("evaluation time must not be negative");
 }
 
+/**
+ * Drops the instance label values no query can carry (empty, not UTF-8, too long): a call of
+ * each would only answer an invalid argument. Warns once, naming the first reason.
+ */
+class UncarriableInstances {
+  public:
+    bool drop(const std::string& value) {
+        try {
+            if (value.empty())
+                invalidArgument("an empty instance uuid");
+            promql::checkLabelValue(value, "instance uuid");
+            return false;
+        } catch (const DatasourceError& e) {
+            if (count_++ == 0)
+                firstReason_ = e.what();
+            return true;
+        }
+    }
+
+    void warn(const Logger& log, const std::string& where) const {
+        if (count_ > 0) {
+            log.warning(where + ": left out " + std::to_string(count_) +
+                        " values that no query can carry (first: " + firstReason_ + ")");
+        }
+    }
+
+  private:
+    size_t count_ = 0;
+    std::string firstReason_;
+};
+
 }  // namespace
 
 Datasource::Datasource(Settings settings, std::unique_ptr<PromApiClient> client, Logger log)
@@ -482,8 +513,12 @@ SnapshotAnswer Datasource::statisticSnapshot(const SnapshotArgs& request) {
         std::sort(entries.begin(), entries.end());
         answer.names.reserve(entries.size());
         answer.values.reserve(entries.size());
-        for (auto& [name, value] : entries)
-            add(std::move(name), value);
+        UncarriableInstances uncarriable;
+        for (auto& [name, value] : entries) {
+            if (!uncarriable.drop(name))
+                add(std::move(name), value);
+        }
+        uncarriable.warn(log_, "statistic_snapshot of label " + label + " on `" + query + "`");
     }
     return answer;
 }
@@ -526,28 +561,11 @@ std::vector<std::string> Datasource::listInstances(const InventoryArgs& request)
     std::vector<std::string> values =
         client_->labelValues(label, series, startMs, endMs, request.timeout);
 
-    // A name no query can carry would only come back as an invalid argument from every call.
-    size_t skipped = 0;
-    std::string firstReason;
+    UncarriableInstances uncarriable;
     values.erase(std::remove_if(values.begin(), values.end(),
-                                [&](const std::string& value) {
-                                    try {
-                                        if (value.empty())
-                                            invalidArgument("an empty instance uuid");
-                                        promql::checkLabelValue(value, "instance uuid");
-                                        return false;
-                                    } catch (const DatasourceError& e) {
-                                        if (skipped++ == 0)
-                                            firstReason = e.what();
-                                        return true;
-                                    }
-                                }),
+                                [&](const std::string& value) { return uncarriable.drop(value); }),
                  values.end());
-    if (skipped > 0) {
-        log_.warning("list_instances: left out " + std::to_string(skipped) + " values of label " +
-                     label + " on `" + series + "` that no query can carry (first: " + firstReason +
-                     ")");
-    }
+    uncarriable.warn(log_, "list_instances of label " + label + " on `" + series + "`");
     std::sort(values.begin(), values.end());
     values.erase(std::unique(values.begin(), values.end()), values.end());
     inventorySizes_[static_cast<size_t>(metric.kind)].store(values.size(),
