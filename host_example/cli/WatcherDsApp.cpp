@@ -105,7 +105,7 @@ class CommandRun {
     int execute(const Invocation& inv) {
         describeCommand(inv);
 
-        const host::WatcherConf conf = host::WatcherConf::parseFile(inv.configFile);
+        const host::WatcherConf conf = host::WatcherConf::load({inv.configFile});
         for (const auto& warning : conf.warnings())
             diagnostics_.log(WDS_LOG_WARNING, warning);
         auto layer = conf.toConfiguration();

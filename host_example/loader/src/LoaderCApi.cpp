@@ -143,7 +143,7 @@ wds_status wds_loader_choose(const wds_loader_request* request, wds_loader_choic
     }
     return guarded(err, [&] {
         auto state = std::make_unique<wds_loader_choice>();
-        const wds::host::WatcherConf conf = wds::host::WatcherConf::parseFile(request->config_file);
+        const wds::host::WatcherConf conf = wds::host::WatcherConf::load({request->config_file});
         state->config = conf.toConfiguration();
         state->masker.addFromConfiguration(*state->config);
 
