@@ -55,14 +55,15 @@ using RepeatedOptions = std::map<std::string, std::vector<std::string>>;
 /** Options that batch accepts more than once. */
 bool isRepeatableOption(const std::string& name);
 
-/** Where watcher.conf is read from when --config is not given (Watcher's own default). */
+/** Where watcher.conf is read from when neither --config-file nor --config-dir is given. */
 inline constexpr const char* kDefaultConfigFile = "/etc/watcher/watcher.conf";
 
 /** A validated command line. */
 struct Invocation {
     const CommandSpec* command = nullptr;
     OutputFormat format = OutputFormat::Text;
-    std::string configFile = kDefaultConfigFile;
+    std::vector<std::string> configFiles;  ///< --config-file / --config, in order
+    std::vector<std::string> configDirs;   ///< --config-dir, in order
     std::string strategy;
     std::optional<std::string> pluginDir;
     bool verbose = false;

@@ -175,8 +175,7 @@ wds_status wds_loader_choose(const wds_loader_request* request, wds_loader_choic
                 state->masker.addPluginSecrets(*state->config, *attempt.library);
         }
         std::ostringstream json;
-        wds::host::choiceReport(state->choice, loader, request->config_file, options.strategy,
-                                state->masker)
+        wds::host::choiceReport(state->choice, loader, conf, options.strategy, state->masker)
             ->stringify(json);
         state->report = json.str();
         *out = state.release();
