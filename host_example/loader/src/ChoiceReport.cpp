@@ -2,6 +2,8 @@
 
 #include <Poco/JSON/Array.h>
 
+#include "watcher_ds/host/Secrets.h"
+
 namespace wds::host {
 namespace {
 
@@ -139,6 +141,28 @@ Object::Ptr choiceReport(const Choice& choice, const DatasourceLoader& loader,
             }
         }
     }
+    // Every value of the plugins' sections, whichever plugin loaded (or none): what
+    // oslo.config would give Watcher, with where it was set. Secrets masked.
+    Object::Ptr values = newObject();
+    for (const auto& section : pluginSections()) {
+        const auto found = conf.sections().find(section);
+        if (found == conf.sections().end())
+            continue;
+        Object::Ptr options = newObject();
+        for (const auto& [option, value] : found->second) {
+            Object::Ptr item = newObject();
+            const std::string key = configKey(section, option);
+            item->set("value", masker.mask(displayValue(key, value, nullptr)));
+            item->set("secret", isSecretKeyName(key));
+            if (const auto origin = conf.originOf(section, option)) {
+                item->set("file", origin->file);
+                item->set("line", origin->line);
+            }
+            options->set(option, item);
+        }
+        values->set(section, options);
+    }
+    ordered->set("watcher_conf", values);
     return ordered;
 }
 

@@ -35,7 +35,9 @@ WDS_LOADER_EXPORT Poco::JSON::Object::Ptr choiceReport(const Choice& choice,
 /**
  * The same report for the files `conf` was loaded from: config_file is the first of them, and
  * config_files lists them all in reading order; every entry set by a file also has "file" and
- * "line" (where its effective value came from).
+ * "line" (where its effective value came from); watcher_conf (last) holds every value set in
+ * the sections the plugins read (pluginSections()), substituted, as
+ * {section: {option: {value, secret, file, line}}}, secrets masked.
  */
 WDS_LOADER_EXPORT Poco::JSON::Object::Ptr choiceReport(const Choice& choice,
                                                        const DatasourceLoader& loader,
