@@ -148,10 +148,15 @@ class Parser {
     std::map<std::string, int> firstLine_;
 };
 
+// Bounds for what substitution may build (watcher.conf values are short).
+const std::string::size_type kMaxSubstitutedSize = 1 << 20;
+const std::string::size_type kMaxSubstitutedTotal = 16 << 20;
+
 // Why a reference could not be substituted; `name` is the reference as written.
 struct Unresolved {
     std::string name;
     std::string why;
+    bool hidden = false;  ///< found inside a secret: name and why say nothing of its value
 };
 
 bool isIdentifierStart(char c) {
@@ -174,10 +179,27 @@ class Substituter {
             return done->second;
         if (!active_.insert(key).second)
             throw Unresolved{option, "the reference loops back to " + configKey(section, option)};
-        std::string value = expand(section, raw_.at(section).at(option));
+        std::string value;
+        try {
+            value = expand(section, raw_.at(section).at(option));
+        } catch (Unresolved& bad) {
+            // Also when another key refers to the secret: what follows its '$' is the secret's.
+            const std::string secret = configKey(section, option);
+            if (!bad.hidden && isSecretKeyName(secret)) {
+                bad = Unresolved{"", "a '$' in the secret " + secret + " starts no known reference",
+                                 true};
+            }
+            throw;
+        }
         active_.erase(key);
+        total_ += value.size();
+        if (total_ > kMaxSubstitutedTotal)
+            throw Unresolved{option, "the substituted values exceed 16 MiB in all"};
         return done_[key] = value;
     }
+
+    /** After a failed resolve(): the keys it was inside are no longer being resolved. */
+    void abandon() { active_.clear(); }
 
   private:
     // string.Template's grammar as oslo configures it: `$$`, `$id`, `${id}` where id is
@@ -215,6 +237,11 @@ class Substituter {
                 continue;
             }
             out += lookup(section, text.substr(start, end - start));
+            // a = $b$b, b = $c$c, ... doubles at each step: refuse instead of exhausting memory.
+            if (out.size() > kMaxSubstitutedSize) {
+                throw Unresolved{text.substr(start, end - start),
+                                 "the substituted value exceeds 1 MiB"};
+            }
             i = braced ? end + 1 : end;
         }
         return out;
@@ -249,6 +276,7 @@ class Substituter {
     const WatcherConf::SectionMap& raw_;
     std::map<std::pair<std::string, std::string>, std::string> done_;
     std::set<std::pair<std::string, std::string>> active_;
+    std::string::size_type total_ = 0;
 };
 
 }  // namespace
@@ -311,16 +339,15 @@ void WatcherConf::substitute() {
             try {
                 value = substituter.resolve(section, option);
             } catch (const Unresolved& bad) {
+                substituter.abandon();
                 const std::string key = configKey(section, option);
                 std::string where;
                 if (const auto from = originOf(section, option))
                     where = " (" + from->file + ":" + std::to_string(from->line) + ")";
                 // A `$` in a password is most likely part of it: do not echo what follows.
-                const std::string reference =
-                    isSecretKeyName(key) ? "a '$' reference" : "$" + bad.name;
+                const std::string reference = bad.hidden ? "a '$' reference" : "$" + bad.name;
                 std::string message = key + where + ": cannot substitute " + reference + ": " +
-                                      (isSecretKeyName(key) ? "unresolvable" : bad.why) +
-                                      " (write $$ for a literal '$')";
+                                      bad.why + " (write $$ for a literal '$')";
                 if (std::find(strict.begin(), strict.end(), section) != strict.end())
                     throw ConfigError(message);
                 warnings_.push_back(message + "; value left as written");
@@ -339,6 +366,19 @@ std::optional<WatcherConf::Origin> WatcherConf::originOf(const std::string& sect
     if (o == s->second.end())
         return std::nullopt;
     return o->second;
+}
+
+// Declared in Secrets.h; here so that this file (compiled alone into fuzz_config) keeps
+// substitution errors free of secrets without the rest of the loader.
+bool isSecretKeyName(const std::string& key) {
+    std::string lower(key);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (const char* word : {"password", "secret", "token"}) {
+        if (lower.find(word) != std::string::npos)
+            return true;
+    }
+    return false;
 }
 
 const std::vector<std::string>& pluginSections() {

@@ -234,12 +234,26 @@ TEST(WatcherConfSubstitution, SecretKeysDoNotEchoTheReference) {
     EXPECT_THAT(message, HasSubstr("watcher_clients_auth.password (w.conf:2)"));
     EXPECT_THAT(message, Not(HasSubstr("word1")));
     EXPECT_THAT(message, HasSubstr("$$"));
+    // Reached through another key, the secret's text stays out of the message too.
+    const auto via = substituteError(
+        "[DEFAULT]\npassword = pa$word1\n[prometheus_client]\nusername = $password\n");
+    EXPECT_THAT(via, HasSubstr("prometheus_client.username"));
+    EXPECT_THAT(via, HasSubstr("the secret DEFAULT.password"));
+    EXPECT_THAT(via, Not(HasSubstr("word1")));
 }
 
 TEST(WatcherConfSubstitution, CyclesAreErrorsNotRecursion) {
     EXPECT_THAT(substituteError("[prometheus_client]\na = $b\nb = ${a}\n"),
                 HasSubstr("loops back"));
     EXPECT_THAT(substituteError("[prometheus_client]\na = $a\n"), HasSubstr("loops back"));
+}
+
+TEST(WatcherConfSubstitution, ExponentialExpansionIsRefusedNotExhaustingMemory) {
+    std::string text = "[prometheus_client]\nk0 = xxxxxxxxxxxxxxxx\n";
+    for (int i = 1; i <= 40; ++i)
+        text += "k" + std::to_string(i) + " = $k" + std::to_string(i - 1) + "$k" +
+                std::to_string(i - 1) + "\n";
+    EXPECT_THAT(substituteError(text), HasSubstr("exceeds 1 MiB"));
 }
 
 TEST(WatcherConfSubstitution, NeighbourSectionsOnlyWarn) {
