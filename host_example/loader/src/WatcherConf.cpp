@@ -447,9 +447,12 @@ std::string configKey(const std::string& section, const std::string& option) {
 }
 
 std::vector<std::string> splitList(const std::string& value) {
+    // As oslo's types.List: trimmed, then every trailing comma dropped (not trimmed again).
     std::string rest = trim(value);
-    if (!rest.empty() && rest.back() == ',')
-        rest = trim(rest.substr(0, rest.size() - 1));
+    while (!rest.empty() && rest.back() == ',')
+        rest.pop_back();
+    if (trim(rest).empty())
+        return {};
     std::vector<std::string> items;
     if (rest.empty())
         return items;

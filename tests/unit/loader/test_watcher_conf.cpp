@@ -351,6 +351,9 @@ TEST(SplitList, TrimsItemsAndToleratesATrailingComma) {
                 ElementsAre("prometheus", "aetos", "gnocchi"));
     EXPECT_THAT(splitList("  single  "), ElementsAre("single"));
     EXPECT_THAT(splitList("a,\nb,\n c"), ElementsAre("a", "b", "c"));
+    // oslo.config's List type drops every trailing comma, and then trims nothing more.
+    EXPECT_THAT(splitList("a,,"), ElementsAre("a"));
+    EXPECT_THAT(splitList("a, ,"), ElementsAre("a", ""));
 }
 
 TEST(SplitList, EmptyValueIsAnEmptyList) {

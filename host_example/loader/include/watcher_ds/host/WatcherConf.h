@@ -121,8 +121,9 @@ WDS_LOADER_EXPORT std::string configKey(const std::string& section, const std::s
 
 /**
  * Splits an oslo ListOpt value: items separated by commas, each trimmed (spaces, tabs and the
- * newlines of continuation lines); one trailing comma is allowed; an empty value is an empty
- * list. Empty items in the middle are kept (as "") so callers can reject them by name.
+ * newlines of continuation lines); trailing commas are dropped, as oslo's types.List drops
+ * them; an empty value is an empty list. Empty items in the middle are kept (as "") so callers can
+ * reject them by name.
  */
 WDS_LOADER_EXPORT std::vector<std::string> splitList(const std::string& value);
 
