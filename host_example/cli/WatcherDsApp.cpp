@@ -457,7 +457,7 @@ class CommandRun {
 
         std::ostringstream text;
         text << (conf_->files().size() == 1 ? "config file: " : "config files: ")
-             << join(conf_->files()) << '\n'
+             << (conf_->files().empty() ? "(none)" : join(conf_->files())) << '\n'
              << "strategy: " << (inv.strategy.empty() ? "(none)" : inv.strategy) << '\n'
              << "datasources: " << join(choice_.datasources.names) << " (from "
              << report->getValue<std::string>("datasources_from") << ")\n"

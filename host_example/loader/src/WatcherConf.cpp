@@ -310,8 +310,7 @@ WatcherConf WatcherConf::load(const std::vector<std::string>& files,
             conf.merge(parseFile(path));
         }
     }
-    if (conf.files_.empty())
-        throw ConfigError("no config file given");  // only empty directories
+    // Only empty directories: an empty configuration, as for oslo.config.
     conf.substitute();
     return conf;
 }

@@ -322,6 +322,9 @@ TEST(WatcherConf, LoadReadsFilesThenSortedDirectoryLaterWinning) {
     EXPECT_EQ(origin->line, 2);
     EXPECT_THAT(conf.files(), SizeIs(4));
     EXPECT_THROW(WatcherConf::load({dir.path() + "/a.conf"}, {dir.path() + "/nope"}), ConfigError);
+    std::filesystem::create_directory(dir.path() + "/empty.d");
+    EXPECT_THAT(WatcherConf::load({}, {dir.path() + "/empty.d"}).sections(), IsEmpty());
+    EXPECT_THROW(WatcherConf::load({}, {}), ConfigError);
 }
 
 TEST(WatcherConf, ParseFileNamesTheFileInLineErrors) {
