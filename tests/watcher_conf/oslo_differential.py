@@ -3,7 +3,8 @@
 
 Each tests/watcher_conf/cases/*.case holds one or more files, each after a line
 `=== NAME` (NAME may be conf.d/NN.conf: conf.d is then passed as --config-dir, after
-the other files, which are passed as --config-file in their order). oslo.config (Debian's
+the other files, which are passed as --config-file in their order); <BOM> and <XFF> stand for
+the bytes EF BB BF and FF. oslo.config (Debian's
 python3-oslo.config) parses them with Watcher's option definitions of the groups the
 plugins read registered; watcher-ds parses them with `config --format json`. Every value
 oslo.config takes from the files must be the one watcher-ds reports (converted by the
@@ -32,7 +33,7 @@ SECRET_WORDS = ("password", "secret", "token")  # watcher-ds's isSecretKeyName()
 
 def split_case(path):
     files, name = {}, None
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8", newline="") as f:  # a case's own "\r" stays in it
         for line in f:
             if line.startswith("=== "):
                 name = line[4:].strip()
@@ -48,7 +49,8 @@ def write_case(files, root):
         target = os.path.join(root, name)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "wb") as f:
-            f.write(text.encode("utf-8").replace(b"<BOM>", b"\xef\xbb\xbf"))
+            f.write(text.encode("utf-8").replace(b"<BOM>", b"\xef\xbb\xbf")
+                    .replace(b"<XFF>", b"\xff"))
         if not name.startswith("conf.d/"):
             args += ["--config-file", target]
     if any(name.startswith("conf.d/") for name in files):
@@ -92,7 +94,7 @@ def oslo_values(args):
                 if loc is not None and loc.location == cfg.Locations.user:
                     values[(group, name)] = (value, opt["opt"])
         return values, None
-    except (cfg.Error, RecursionError) as e:
+    except (cfg.Error, RecursionError, UnicodeDecodeError) as e:
         return None, "%s: %s" % (type(e).__name__, e)
 
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -14,7 +15,46 @@
 namespace wds::host {
 namespace {
 
-const char* const kWhitespace = " \t\r\n\f\v";
+// What Python's str.strip() strips, as far as ASCII goes (oslo trims with it).
+const char* const kWhitespace = " \t\r\n\f\v\x1c\x1d\x1e\x1f";
+
+// Python decodes the file as strict UTF-8: no overlong forms, surrogates or code points past
+// U+10FFFF.
+bool isValidUtf8(const std::string& s) {
+    for (size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        size_t length = 0;
+        uint32_t point = 0;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            length = 2;
+            point = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            length = 3;
+            point = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            length = 4;
+            point = c & 0x07;
+        } else {
+            return false;
+        }
+        if (i + length > s.size())
+            return false;
+        for (size_t k = 1; k < length; ++k) {
+            const auto next = static_cast<unsigned char>(s[i + k]);
+            if ((next & 0xC0) != 0x80)
+                return false;
+            point = (point << 6) | (next & 0x3F);
+        }
+        if ((length == 3 && (point < 0x800 || (point >= 0xD800 && point <= 0xDFFF))) ||
+            (length == 4 && (point < 0x10000 || point > 0x10FFFF)))
+            return false;
+        i += length;
+    }
+    return true;
+}
 
 std::string trimRight(const std::string& s) {
     const auto end = s.find_last_not_of(kWhitespace);
@@ -38,11 +78,17 @@ class Parser {
         : sections_(sections), origins_(origins), warnings_(warnings), origin_(origin) {}
 
     void parse(const std::string& text) {
-        std::istringstream in(text);
-        std::string raw;
         int lineNo = 0;
-        while (std::getline(in, raw)) {
+        // Python's text mode ends a line at "\n", "\r\n" or a lone "\r".
+        for (size_t begin = 0; begin < text.size();) {
+            size_t end = text.find_first_of("\r\n", begin);
+            if (end == std::string::npos)
+                end = text.size();
+            std::string raw = text.substr(begin, end - begin);
+            begin = end + (text.compare(end, 2, "\r\n") == 0 ? 2 : 1);
             ++lineNo;
+            if (!isValidUtf8(raw))
+                fail(lineNo, "line is not valid UTF-8 (oslo.config refuses the file)");
             // oslo reads the mark as part of the first line, which then never parses.
             if (lineNo == 1 && raw.compare(0, 3, "\xEF\xBB\xBF") == 0)
                 fail(lineNo, "file starts with a UTF-8 byte order mark (oslo.config refuses it)");

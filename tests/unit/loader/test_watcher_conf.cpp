@@ -173,6 +173,17 @@ TEST(WatcherConf, HandlesCrlfAndRefusesAByteOrderMarkAsOsloDoes) {
     EXPECT_THAT(parseError("\xEF\xBB\xBF[s]\nk = v\n"), HasSubstr("w.conf:1: file starts with"));
 }
 
+TEST(WatcherConf, LinesEndAsInPythonTextModeAndMustBeUtf8) {
+    const auto conf = parse("[s]\rk = v\r\nl = \x1fw\x1f\n");
+    EXPECT_EQ(conf.get("s", "k"), "v");
+    EXPECT_EQ(conf.get("s", "l"), "w");  // str.strip() strips \x1c-\x1f too
+    EXPECT_EQ(conf.originOf("s", "l")->line, 3);
+    EXPECT_THAT(parseError("[s]\nk = caf\xC3\xA9\nk = \xFF\n"),
+                HasSubstr("w.conf:3: line is not valid UTF-8"));
+    EXPECT_THAT(parseError("[s]\nk = \xED\xA0\x80\n"), HasSubstr("w.conf:2:"));  // a surrogate
+    EXPECT_THAT(parseError("[s]\nk = \xC0\xAF\n"), HasSubstr("w.conf:2:"));      // overlong
+}
+
 WatcherConf substituted(const std::string& text) {
     auto conf = parse(text);
     conf.substitute();
