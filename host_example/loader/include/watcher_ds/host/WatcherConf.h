@@ -40,7 +40,8 @@ class WDS_LOADER_EXPORT ConfigError : public std::runtime_error {
  *  - a key given twice: the last value wins (a warning within one file); with several files
  *    the later file wins;
  *  - files oslo refuses (no separator, empty key, key before a section, bad header, a UTF-8
- *    byte order mark) are a ConfigError naming file and line, never quoting the line.
+ *    byte order mark, a line that is not UTF-8) are a ConfigError naming file and line, never
+ *    quoting the line; lines end at "\n", "\r\n" or a lone "\r", as in Python's text mode.
  * parseFile()/parseString() keep values raw; load() also applies substitute().
  */
 class WDS_LOADER_EXPORT WatcherConf {
