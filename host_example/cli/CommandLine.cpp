@@ -142,7 +142,7 @@ bool isRepeatableOption(const std::string& name) {
 }
 
 bool isConfigSourceOption(const std::string& name) {
-    return name == "config-file" || name == "config-dir";
+    return name == "config-file" || name == "config-dir" || name == kConfigOrder;
 }
 
 std::vector<BatchResource> parseResourceList(std::istream& in, const std::string& source,
@@ -414,18 +414,21 @@ Invocation parseInvocation(const std::vector<std::string>& args, const GivenOpti
             throw UsageError(option(name) + " must not be empty");
         return text;
     };
-    for (const char* name : {"config-file", "config-dir"}) {
-        const auto given = repeated.find(name);
-        if (given == repeated.end())
+    // The files and directories in the order given (kConfigOrder names each one's option).
+    std::map<std::string, size_t> taken;
+    const auto order = repeated.find(kConfigOrder);
+    for (const auto& name : order != repeated.end() ? order->second : std::vector<std::string>()) {
+        const auto values = repeated.find(name);
+        const size_t index = taken[name]++;
+        if (values == repeated.end() || index >= values->second.size())
             continue;
-        for (const auto& text : given->second) {
-            if (text.empty())
-                throw UsageError(option(name) + " must not be empty");
-            (std::string(name) == "config-dir" ? inv.configDirs : inv.configFiles).push_back(text);
-        }
+        const std::string& text = values->second[index];
+        if (text.empty())
+            throw UsageError(option(name) + " must not be empty");
+        inv.configSources.emplace_back(text, name == "config-dir");
     }
-    if (inv.configFiles.empty() && inv.configDirs.empty())
-        inv.configFiles.emplace_back(kDefaultConfigFile);
+    if (inv.configSources.empty())
+        inv.configSources.emplace_back(kDefaultConfigFile, false);
     if (const auto* text = nonEmpty("strategy"))
         inv.strategy = *text;
     if (const auto* text = nonEmpty("plugin-dir"))

@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "watcher_ds/datasource.hpp"
@@ -55,6 +56,9 @@ using RepeatedOptions = std::map<std::string, std::vector<std::string>>;
 /** Options that batch accepts more than once. */
 bool isRepeatableOption(const std::string& name);
 
+/** The RepeatedOptions entry listing "config-file"/"config-dir" in command-line order. */
+inline constexpr const char* kConfigOrder = "config-order";
+
 /** Where watcher.conf is read from when neither --config-file nor --config-dir is given. */
 inline constexpr const char* kDefaultConfigFile = "/etc/watcher/watcher.conf";
 
@@ -62,8 +66,8 @@ inline constexpr const char* kDefaultConfigFile = "/etc/watcher/watcher.conf";
 struct Invocation {
     const CommandSpec* command = nullptr;
     OutputFormat format = OutputFormat::Text;
-    std::vector<std::string> configFiles;  ///< --config-file / --config, in order
-    std::vector<std::string> configDirs;   ///< --config-dir, in order
+    /** --config-file / --config (false) and --config-dir (true) in command-line order. */
+    std::vector<std::pair<std::string, bool>> configSources;
     std::string strategy;
     std::optional<std::string> pluginDir;
     bool verbose = false;

@@ -106,7 +106,10 @@ class CommandRun {
     int execute(const Invocation& inv) {
         describeCommand(inv);
 
-        conf_ = host::WatcherConf::load(inv.configFiles, inv.configDirs);
+        std::vector<host::WatcherConf::Source> sources;
+        for (const auto& [path, directory] : inv.configSources)
+            sources.push_back(host::WatcherConf::Source{path, directory});
+        conf_ = host::WatcherConf::load(sources);
         const host::WatcherConf& conf = *conf_;
         for (const auto& warning : conf.warnings())
             diagnostics_.log(WDS_LOG_WARNING, warning);
@@ -643,7 +646,8 @@ Global options:
   --config-file FILE     watcher.conf to read; repeatable, later files win (default
                          /etc/watcher/watcher.conf when no --config-file or --config-dir);
                          --config FILE is the same option
-  --config-dir DIR       also read DIR's *.conf files, in sorted order, after the files
+  --config-dir DIR       also read DIR's *.conf files, in sorted order; files and directories
+                         are read in command-line order, later values winning
   --strategy NAME        use [watcher_strategies.NAME] datasources when that option is set
   --plugin-dir DIR       where the lib<name>_ds.so plugins are; wins over
                          [watcher_datasources] plugin_dir (default )") +
@@ -718,12 +722,13 @@ void WatcherDsApp::defineOptions(Poco::Util::OptionSet& options) {
     };
     // Repeatable as in oslo.config; --config is the older spelling of --config-file.
     for (const char* name : {"config-file", "config", "config-dir"}) {
-        options.addOption(Option(name, "",
-                                 std::string(name) == "config-dir"
-                                     ? "read DIR's *.conf files (sorted) after the files"
-                                     : "watcher.conf to read (repeatable; later files win)")
-                              .argument(std::string(name) == "config-dir" ? "DIR" : "FILE")
-                              .repeatable(true));
+        options.addOption(
+            Option(name, "",
+                   std::string(name) == "config-dir"
+                       ? "read DIR's *.conf files (sorted), in command-line order with the files"
+                       : "watcher.conf to read (repeatable; later files win)")
+                .argument(std::string(name) == "config-dir" ? "DIR" : "FILE")
+                .repeatable(true));
     }
     withArgument("strategy", "NAME", "strategy whose datasources option to use");
     withArgument("plugin-dir", "DIR", "plugin directory");
@@ -772,6 +777,8 @@ void WatcherDsApp::handleOption(const std::string& name, const std::string& valu
     const std::string key = name == "config" ? "config-file" : name;
     given_[key] = value;
     repeated_[key].push_back(value);
+    if (key == "config-file" || key == "config-dir")
+        repeated_[kConfigOrder].push_back(key);  // files and directories count in this order
 }
 
 int WatcherDsApp::main(const std::vector<std::string>& args) {

@@ -329,10 +329,24 @@ class Substituter {
 
 WatcherConf WatcherConf::load(const std::vector<std::string>& files,
                               const std::vector<std::string>& dirs) {
-    if (files.empty() && dirs.empty())
+    std::vector<Source> sources;
+    for (const auto& file : files)
+        sources.push_back(Source{file, false});
+    for (const auto& dir : dirs)
+        sources.push_back(Source{dir, true});
+    return load(sources);
+}
+
+WatcherConf WatcherConf::load(const std::vector<Source>& sources) {
+    if (sources.empty())
         throw ConfigError("no config file given");
-    std::vector<std::string> paths = files;
-    for (const auto& dir : dirs) {
+    std::vector<std::string> paths;
+    for (const auto& source : sources) {
+        if (!source.directory) {
+            paths.push_back(source.path);
+            continue;
+        }
+        const std::string& dir = source.path;
         std::error_code ec;
         if (!std::filesystem::is_directory(dir, ec))
             throw ConfigError("cannot read config directory " + dir + ": not a directory");

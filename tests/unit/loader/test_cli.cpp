@@ -452,6 +452,8 @@ TEST_F(WatcherDsCli, ConfigFilesAndDirsAreReadInOrderLaterWinning) {
     EXPECT_EQ(value({"--config-file", a, "--config", b}).out, "2\n");
     EXPECT_EQ(value({"--config", b, "--config-file", a}).out, "1\n");
     EXPECT_EQ(value({"--config-file", a, "--config-dir", d}).out, "4.5\n");
+    // Command-line order, as oslo.config: a file after the directory wins over it.
+    EXPECT_EQ(value({"--config-dir", d, "--config-file", a}).out, "1\n");
     const auto shown =
         runRaw({"--config-file", a, "--config-dir", d, "--plugin-dir", kPluginDir, "config"});
     EXPECT_THAT(shown.out,

@@ -63,6 +63,18 @@ class WDS_LOADER_EXPORT WatcherConf {
     static WatcherConf load(const std::vector<std::string>& files,
                             const std::vector<std::string>& dirs = {});
 
+    /** A --config-file (a file) or --config-dir (a directory). */
+    struct Source {
+        std::string path;
+        bool directory = false;
+    };
+
+    /**
+     * The same for files and directories in the order given, as oslo.config reads its
+     * --config-file and --config-dir options in command-line order (a later value wins).
+     */
+    static WatcherConf load(const std::vector<Source>& sources);
+
     /** Reads and parses `path`. Throws ConfigError naming the file (and line). */
     static WatcherConf parseFile(const std::string& path);
 
