@@ -132,13 +132,17 @@ const std::vector<CommandSpec>& commands() {
 }
 
 const std::vector<std::string>& globalOptions() {
-    static const std::vector<std::string> names = {"help",     "verbose",    "config",
-                                                   "strategy", "plugin-dir", "format"};
+    static const std::vector<std::string> names = {
+        "help", "verbose", "config-file", "config-dir", "strategy", "plugin-dir", "format"};
     return names;
 }
 
 bool isRepeatableOption(const std::string& name) {
     return name == "hostname" || name == "uuid";
+}
+
+bool isConfigSourceOption(const std::string& name) {
+    return name == "config-file" || name == "config-dir" || name == kConfigOrder;
 }
 
 std::vector<BatchResource> parseResourceList(std::istream& in, const std::string& source,
@@ -246,9 +250,10 @@ std::vector<BatchResource> mergeResources(const std::vector<std::string>& option
 SplitArguments splitResourceOptions(int argc, const char* const* argv) {
     // Every option that takes a value (Poco gives it the next argument when not inline).
     static const std::vector<std::string> withValue = {
-        "config", "strategy", "plugin-dir", "format",        "period", "aggregate", "granularity",
-        "at",     "vcpus",    "memory",     "disk",          "meter",  "start",     "end",
-        "from",   "top",      "hostname",   "resource-type", "uuid"};
+        "config",   "config-file",   "config-dir",  "strategy", "plugin-dir", "format",
+        "period",   "aggregate",     "granularity", "at",       "vcpus",      "memory",
+        "disk",     "meter",         "start",       "end",      "from",       "top",
+        "hostname", "resource-type", "uuid"};
     SplitArguments split;
     split.rest.reserve(static_cast<size_t>(std::max(argc, 1)));
     int i = 0;
@@ -280,10 +285,11 @@ SplitArguments splitResourceOptions(int argc, const char* const* argv) {
         // As Poco matches names: case-insensitive, and any unambiguous prefix.
         std::transform(name.begin(), name.end(), name.begin(),
                        [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        const bool exact = std::find(withValue.begin(), withValue.end(), name) != withValue.end();
         const auto takes = std::count_if(
             withValue.begin(), withValue.end(),
             [&](const std::string& known) { return known.compare(0, name.size(), name) == 0; });
-        if (takes == 1 && i + 1 < argc)
+        if ((exact || takes == 1) && i + 1 < argc)
             split.rest.emplace_back(argv[++i]);
     }
     for (; i < argc; ++i)
@@ -381,7 +387,8 @@ Invocation parseInvocation(const std::vector<std::string>& args, const GivenOpti
             throw UsageError(std::string(spec.name) + " needs " + option(name));
     }
     for (const auto& [name, values] : repeated) {
-        if (values.size() > 1 && !(spec.kind == CommandKind::Batch && isRepeatableOption(name)))
+        if (values.size() > 1 && !isConfigSourceOption(name) &&
+            !(spec.kind == CommandKind::Batch && isRepeatableOption(name)))
             throw UsageError(option(name) + " is given more than once");
     }
 
@@ -407,8 +414,21 @@ Invocation parseInvocation(const std::vector<std::string>& args, const GivenOpti
             throw UsageError(option(name) + " must not be empty");
         return text;
     };
-    if (const auto* text = nonEmpty("config"))
-        inv.configFile = *text;
+    // The files and directories in the order given (kConfigOrder names each one's option).
+    std::map<std::string, size_t> taken;
+    const auto order = repeated.find(kConfigOrder);
+    for (const auto& name : order != repeated.end() ? order->second : std::vector<std::string>()) {
+        const auto values = repeated.find(name);
+        const size_t index = taken[name]++;
+        if (values == repeated.end() || index >= values->second.size())
+            continue;
+        const std::string& text = values->second[index];
+        if (text.empty())
+            throw UsageError(option(name) + " must not be empty");
+        inv.configSources.emplace_back(text, name == "config-dir");
+    }
+    if (inv.configSources.empty())
+        inv.configSources.emplace_back(kDefaultConfigFile, false);
     if (const auto* text = nonEmpty("strategy"))
         inv.strategy = *text;
     if (const auto* text = nonEmpty("plugin-dir"))

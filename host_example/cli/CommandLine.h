@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "watcher_ds/datasource.hpp"
@@ -55,14 +56,18 @@ using RepeatedOptions = std::map<std::string, std::vector<std::string>>;
 /** Options that batch accepts more than once. */
 bool isRepeatableOption(const std::string& name);
 
-/** Where watcher.conf is read from when --config is not given (Watcher's own default). */
+/** The RepeatedOptions entry listing "config-file"/"config-dir" in command-line order. */
+inline constexpr const char* kConfigOrder = "config-order";
+
+/** Where watcher.conf is read from when neither --config-file nor --config-dir is given. */
 inline constexpr const char* kDefaultConfigFile = "/etc/watcher/watcher.conf";
 
 /** A validated command line. */
 struct Invocation {
     const CommandSpec* command = nullptr;
     OutputFormat format = OutputFormat::Text;
-    std::string configFile = kDefaultConfigFile;
+    /** --config-file / --config (false) and --config-dir (true) in command-line order. */
+    std::vector<std::pair<std::string, bool>> configSources;
     std::string strategy;
     std::optional<std::string> pluginDir;
     bool verbose = false;

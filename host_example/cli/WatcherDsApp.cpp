@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include <Poco/Exception.h>
@@ -105,7 +106,11 @@ class CommandRun {
     int execute(const Invocation& inv) {
         describeCommand(inv);
 
-        const host::WatcherConf conf = host::WatcherConf::parseFile(inv.configFile);
+        std::vector<host::WatcherConf::Source> sources;
+        for (const auto& [path, directory] : inv.configSources)
+            sources.push_back(host::WatcherConf::Source{path, directory});
+        conf_ = host::WatcherConf::load(sources);
+        const host::WatcherConf& conf = *conf_;
         for (const auto& warning : conf.warnings())
             diagnostics_.log(WDS_LOG_WARNING, warning);
         auto layer = conf.toConfiguration();
@@ -449,12 +454,13 @@ class CommandRun {
     int runConfig(const Invocation& inv, const host::DatasourceLoader& loader) {
         // One report for both formats: the loader builds it (its C API hands out the same).
         const Object::Ptr report =
-            host::choiceReport(choice_, loader, inv.configFile, inv.strategy, masker_);
+            host::choiceReport(choice_, loader, *conf_, inv.strategy, masker_);
         for (const auto& [key, value] : *report)
             json_->set(key, value);
 
         std::ostringstream text;
-        text << "config file: " << inv.configFile << '\n'
+        text << (conf_->files().size() == 1 ? "config file: " : "config files: ")
+             << (conf_->files().empty() ? "(none)" : join(conf_->files())) << '\n'
              << "strategy: " << (inv.strategy.empty() ? "(none)" : inv.strategy) << '\n'
              << "datasources: " << join(choice_.datasources.names) << " (from "
              << report->getValue<std::string>("datasources_from") << ")\n"
@@ -484,6 +490,10 @@ class CommandRun {
                     text << entry->getValue<std::string>("value");
                     if (from == "default")
                         text << " (default)";
+                    if (entry->has("file")) {
+                        text << " (" << entry->getValue<std::string>("file") << ':'
+                             << entry->getValue<int>("line") << ')';
+                    }
                 }
                 if (!entry->getValue<bool>("known"))
                     text << " (not used by the plugin)";
@@ -551,8 +561,9 @@ class CommandRun {
     host::SecretMasker masker_;  // every secret of watcher.conf and of the plugins tried
     Object::Ptr json_;
     host::Choice choice_;
-    std::vector<BatchResource> fromFile_;  // batch --from, read before the plugin loads
-    std::string batchResultsJson_;         // batch's "results" array, rendered by hand
+    std::optional<host::WatcherConf> conf_;  ///< what execute() loaded
+    std::vector<BatchResource> fromFile_;    // batch --from, read before the plugin loads
+    std::string batchResultsJson_;           // batch's "results" array, rendered by hand
 };
 
 }  // namespace
@@ -580,7 +591,8 @@ int exitStatusFor(wds_status status) {
 }
 
 std::string helpText() {
-    return std::string(R"(Usage: watcher-ds [--config FILE] [--strategy NAME] [--plugin-dir DIR]
+    return std::string(
+               R"(Usage: watcher-ds [--config-file FILE]... [--config-dir DIR]... [--strategy NAME] [--plugin-dir DIR]
                   [--format text|json] [--verbose] COMMAND ...
 
 Asks OpenStack Watcher's metrics datasources (Prometheus, Aetos) for the values Watcher's
@@ -631,7 +643,11 @@ Commands:
   getters do; aggregate, series and batch pass --aggregate through unchanged.
 
 Global options:
-  --config FILE          watcher.conf to read (default /etc/watcher/watcher.conf)
+  --config-file FILE     watcher.conf to read; repeatable, later files win (default
+                         /etc/watcher/watcher.conf when no --config-file or --config-dir);
+                         --config FILE is the same option
+  --config-dir DIR       also read DIR's *.conf files, in sorted order; files and directories
+                         are read in command-line order, later values winning
   --strategy NAME        use [watcher_strategies.NAME] datasources when that option is set
   --plugin-dir DIR       where the lib<name>_ds.so plugins are; wins over
                          [watcher_datasources] plugin_dir (default )") +
@@ -704,7 +720,16 @@ void WatcherDsApp::defineOptions(Poco::Util::OptionSet& options) {
     const auto withArgument = [&](const char* name, const char* argument, const char* description) {
         options.addOption(Option(name, "", description).argument(argument).repeatable(false));
     };
-    withArgument("config", "FILE", "watcher.conf to read");
+    // Repeatable as in oslo.config; --config is the older spelling of --config-file.
+    for (const char* name : {"config-file", "config", "config-dir"}) {
+        options.addOption(
+            Option(name, "",
+                   std::string(name) == "config-dir"
+                       ? "read DIR's *.conf files (sorted), in command-line order with the files"
+                       : "watcher.conf to read (repeatable; later files win)")
+                .argument(std::string(name) == "config-dir" ? "DIR" : "FILE")
+                .repeatable(true));
+    }
     withArgument("strategy", "NAME", "strategy whose datasources option to use");
     withArgument("plugin-dir", "DIR", "plugin directory");
     withArgument("format", "text|json", "output format");
@@ -748,8 +773,12 @@ void WatcherDsApp::handleOption(const std::string& name, const std::string& valu
         stopOptionsProcessing();
         return;
     }
-    given_[name] = value;
-    repeated_[name].push_back(value);
+    // One list for both spellings, so their relative order (later wins) is kept.
+    const std::string key = name == "config" ? "config-file" : name;
+    given_[key] = value;
+    repeated_[key].push_back(value);
+    if (key == "config-file" || key == "config-dir")
+        repeated_[kConfigOrder].push_back(key);  // files and directories count in this order
 }
 
 int WatcherDsApp::main(const std::vector<std::string>& args) {

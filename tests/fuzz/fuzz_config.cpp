@@ -4,8 +4,10 @@
 //
 // Bad input may only throw ConfigError (the loader) or DatasourceError(WDS_E_CONFIG) (the
 // plugins), never crash or throw anything else; a secret's value is never quoted back; what the
-// readers accept lies in the documented ranges; and a parsed watcher.conf written back out
-// parses to the same thing.
+// readers accept lies in the documented ranges; a parsed watcher.conf written back out
+// parses to the same thing; and oslo-style substitution ($name, ${group.name}, $$) leaves
+// values without a '$' alone, resolves a plain reference to the referenced value, fails only
+// with a ConfigError naming a key, and never quotes a secret.
 #include <unistd.h>
 
 #include <algorithm>
@@ -202,10 +204,10 @@ std::optional<ConfigMap> viaAbi(const std::vector<std::pair<const char*, const c
     return config;
 }
 
-/** Writes `conf` back out as watcher.conf text that must parse to the same sections. */
-std::string writeBack(const WatcherConf& conf) {
+/** Writes `sections` out as watcher.conf text that must parse to the same sections. */
+std::string writeSections(const WatcherConf::SectionMap& sections) {
     std::string text = "# written back\n";  // keeps a section name from taking line 1's BOM
-    for (const auto& [section, options] : conf.sections()) {
+    for (const auto& [section, options] : sections) {
         text += "[" + section + "]\n";
         for (const auto& [option, value] : options) {
             const size_t newline = value.find('\n');
@@ -219,6 +221,80 @@ std::string writeBack(const WatcherConf& conf) {
         }
     }
     return text;
+}
+
+std::string writeBack(const WatcherConf& conf) {
+    return writeSections(conf.sections());
+}
+
+// `value` is exactly "$name" or "${name}" with an option name without dots: the name.
+std::optional<std::string> plainReference(const std::string& value) {
+    std::string name;
+    if (value.size() > 3 && value.compare(0, 2, "${") == 0 && value.back() == '}')
+        name = value.substr(2, value.size() - 3);
+    else if (value.size() > 1 && value[0] == '$')
+        name = value.substr(1);
+    if (name.empty() || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_'))
+        return std::nullopt;
+    for (unsigned char c : name) {
+        if (!(std::isalnum(c) || c == '_'))
+            return std::nullopt;
+    }
+    return name;
+}
+
+void checkSubstitution(const WatcherConf& parsed) {
+    // The sentinel only in secrets (after what the input put there, '$'s included), so that it
+    // in a message means a leaked secret, not a quoted key or section name.
+    WatcherConf::SectionMap sanitized;
+    for (const auto& [section, options] : parsed.sections()) {
+        for (const auto& [option, value] : options) {
+            const std::string key = withoutSentinel(section) + "." + withoutSentinel(option);
+            sanitized[withoutSentinel(section)][withoutSentinel(option)] =
+                isSecret(key) ? withoutSentinel(value) + kSecret : withoutSentinel(value);
+        }
+    }
+    std::optional<WatcherConf> rawConf;
+    try {
+        rawConf = WatcherConf::parseString(writeSections(sanitized), kOrigin);
+    } catch (const ConfigError&) {
+        return;  // a name that was only the sentinel
+    }
+    const WatcherConf& raw = *rawConf;
+    WatcherConf done = raw;
+    try {
+        done.substitute();
+    } catch (const ConfigError& e) {
+        const std::string what = e.what();
+        WDS_FUZZ_CHECK(what.find(kSecret) == std::string::npos, "a secret in: " + what);
+        bool namesAKey = false;
+        for (const char* section : kSections)
+            namesAKey = namesAKey || what.rfind(std::string(section) + ".", 0) == 0;
+        WDS_FUZZ_CHECK(namesAKey, "a substitution error naming no plugin key: " + what);
+        return;
+    }
+    for (const std::string& warning : done.warnings())
+        WDS_FUZZ_CHECK(warning.find(kSecret) == std::string::npos, "a secret in: " + warning);
+    for (const auto& [section, options] : raw.sections()) {
+        for (const auto& [option, value] : options) {
+            const auto now = done.get(section, option);
+            WDS_FUZZ_CHECK(now.has_value(), "substitution lost " + section + "." + option);
+            if (value.find('$') == std::string::npos) {
+                WDS_FUZZ_CHECK(*now == value, "a value without '$' changed: " + option);
+                continue;
+            }
+            const auto name = plainReference(value);
+            if (!name || *name == option)
+                continue;
+            // The option in the same section, else in [DEFAULT], substituted in turn; left
+            // raw (with a warning) only outside the plugins' sections.
+            auto target = done.get(section, *name);
+            if (!raw.get(section, *name))
+                target = done.get("DEFAULT", *name);
+            if (target && *now != value)
+                WDS_FUZZ_CHECK(*now == *target, "$" + *name + " is not its value in " + option);
+        }
+    }
 }
 
 void checkWatcherConf(const std::string& text) {
@@ -240,6 +316,8 @@ void checkWatcherConf(const std::string& text) {
     } catch (const ConfigError& e) {
         WDS_FUZZ_CHECK(false, std::string(e.what()) + " in the written-back\n" + again);
     }
+
+    checkSubstitution(*conf);
 
     // What the loader hands the plugin: "section.option" -> value.
     auto layer = conf->toConfiguration();

@@ -125,6 +125,39 @@ def test_a_missing_file_is_a_config_error_naming_it(tmp_path):
         watcher_ds.open_config(str(tmp_path / "nope.conf"))
 
 
+def test_several_files_and_a_config_dir_later_winning_with_substitution(tmp_path):
+    first = tmp_path / "a.conf"
+    first.write_text("[watcher_datasources]\ndatasources = fake\n[fake_client]\nvalue = 1\n")
+    second = tmp_path / "b.conf"
+    second.write_text("[fake_client]\nvalue = 2\n")
+    conf_d = tmp_path / "conf.d"
+    conf_d.mkdir()
+    (conf_d / "20.conf").write_text("[DEFAULT]\nv = 4\n[fake_client]\nvalue = ${v}.5\n")
+    (conf_d / "10.conf").write_text("[watcher_datasources]\ndatasources = fake\n"
+                                    "[fake_client]\nvalue = 3\n")
+    fakes = env_path("WDS_TEST_PLUGIN_DIR")
+    with watcher_ds.open_config([str(first), second], plugin_dir=fakes) as source:
+        assert source.get_host_cpu_usage({"hostname": "h"}) == 2.0
+        assert source.choice.report["config_files"] == [str(first), str(second)]
+    with watcher_ds.open_config([str(first)], plugin_dir=fakes, config_dirs=[conf_d]) as source:
+        assert source.get_host_cpu_usage({"hostname": "h"}) == 4.5
+        sections = source.choice.report["watcher_conf"]
+        assert "fake_client" not in sections  # not one of the plugins' sections
+        assert sections["watcher_datasources"]["datasources"]["value"] == "fake"
+        value = {e["key"]: e for e in source.choice.effective_config["entries"]}["fake_client.value"]
+        assert (value["file"], value["line"]) == (str(conf_d / "20.conf"), 4)
+    with watcher_ds.open_config([], plugin_dir=fakes, config_dirs=[str(conf_d)]) as source:
+        assert source.get_host_cpu_usage({"hostname": "h"}) == 4.5
+
+
+def test_an_unresolvable_reference_is_a_config_error_naming_key_and_name(tmp_path):
+    path = tmp_path / "watcher.conf"
+    path.write_text("[watcher_datasources]\ndatasources = prometheus\n"
+                    "[prometheus_client]\nhost = $prom_host\n")
+    with pytest.raises(watcher_ds.ConfigError, match=r"prometheus_client\.host .*\$prom_host"):
+        watcher_ds.open_config(str(path), plugin_dir=env_path("WDS_TEST_PLUGIN_DIR"))
+
+
 def test_against_the_real_prometheus(servers, plugin_dir, tmp_path, dataset):
     config = servers.config("prometheus")
     lines = ["[watcher_datasources]", "datasources = gnocchi, prometheus",

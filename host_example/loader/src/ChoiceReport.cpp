@@ -2,6 +2,8 @@
 
 #include <Poco/JSON/Array.h>
 
+#include "watcher_ds/host/Secrets.h"
+
 namespace wds::host {
 namespace {
 
@@ -107,6 +109,61 @@ Object::Ptr choiceReport(const Choice& choice, const DatasourceLoader& loader,
     effective->set("entries", items);
     report->set("effective_config", effective);
     return report;
+}
+
+Object::Ptr choiceReport(const Choice& choice, const DatasourceLoader& loader,
+                         const WatcherConf& conf, const std::string& strategy,
+                         const SecretMasker& masker) {
+    Object::Ptr report =
+        choiceReport(choice, loader, conf.files().empty() ? std::string() : conf.files().front(),
+                     strategy, masker);
+    Array::Ptr files(new Array);
+    for (const auto& file : conf.files())
+        files->add(file);
+    // Rebuilt so config_files follows config_file in the key order.
+    Object::Ptr ordered = newObject();
+    for (const auto& key : report->getNames()) {
+        ordered->set(key, report->get(key));
+        if (key == "config_file")
+            ordered->set("config_files", files);
+    }
+    if (!ordered->isNull("effective_config")) {
+        const Array::Ptr entries = ordered->getObject("effective_config")->getArray("entries");
+        for (size_t i = 0; i < entries->size(); ++i) {
+            Object::Ptr item = entries->getObject(static_cast<unsigned>(i));
+            const std::string key = item->getValue<std::string>("key");
+            const auto dot = key.rfind('.');
+            if (dot == std::string::npos || item->getValue<std::string>("from") != "configured")
+                continue;
+            if (const auto origin = conf.originOf(key.substr(0, dot), key.substr(dot + 1))) {
+                item->set("file", origin->file);
+                item->set("line", origin->line);
+            }
+        }
+    }
+    // Every value of the plugins' sections, whichever plugin loaded (or none): what
+    // oslo.config would give Watcher, with where it was set. Secrets masked.
+    Object::Ptr values = newObject();
+    for (const auto& section : pluginSections()) {
+        const auto found = conf.sections().find(section);
+        if (found == conf.sections().end())
+            continue;
+        Object::Ptr options = newObject();
+        for (const auto& [option, value] : found->second) {
+            Object::Ptr item = newObject();
+            const std::string key = configKey(section, option);
+            item->set("value", masker.mask(displayValue(key, value, nullptr)));
+            item->set("secret", isSecretKeyName(key));
+            if (const auto origin = conf.originOf(section, option)) {
+                item->set("file", origin->file);
+                item->set("line", origin->line);
+            }
+            options->set(option, item);
+        }
+        values->set(section, options);
+    }
+    ordered->set("watcher_conf", values);
+    return ordered;
 }
 
 }  // namespace wds::host

@@ -8,6 +8,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <Poco/Path.h>
 #include <Poco/Util/MapConfiguration.h>
@@ -133,17 +134,37 @@ wds_status wds_loader_choose(const wds_loader_request* request, wds_loader_choic
                              wds_error* err) {
     if (out != nullptr)
         *out = nullptr;
+    const bool v11 = request != nullptr && request->struct_size >= WDS_LOADER_REQUEST_V1_1_SIZE;
+    const size_t fileCount = v11 ? request->config_file_count : 0;
+    const size_t dirCount = v11 ? request->config_dir_count : 0;
     if (request == nullptr || out == nullptr ||
-        request->struct_size < WDS_LOADER_REQUEST_V1_0_SIZE || request->config_file == nullptr ||
+        request->struct_size < WDS_LOADER_REQUEST_V1_0_SIZE ||
+        (request->config_file == nullptr && fileCount == 0 && dirCount == 0) ||
+        (fileCount > 0 && request->config_files == nullptr) ||
+        (dirCount > 0 && request->config_dirs == nullptr) ||
         (request->required_metric_count > 0 && request->required_metrics == nullptr)) {
         return report(err, WDS_E_INVALID_ARGUMENT,
                       "wds_loader_choose: request (struct_size >= " +
                           std::to_string(WDS_LOADER_REQUEST_V1_0_SIZE) +
-                          ", config_file) and out are required");
+                          ", config_file or v1.1 config_files/config_dirs) and out are required");
+    }
+    std::vector<std::string> files;
+    std::vector<std::string> dirs;
+    if (request->config_file != nullptr)
+        files.emplace_back(request->config_file);
+    for (size_t i = 0; i < fileCount; ++i) {
+        if (request->config_files[i] == nullptr)
+            return report(err, WDS_E_INVALID_ARGUMENT, "config_files has a NULL entry");
+        files.emplace_back(request->config_files[i]);
+    }
+    for (size_t i = 0; i < dirCount; ++i) {
+        if (request->config_dirs[i] == nullptr)
+            return report(err, WDS_E_INVALID_ARGUMENT, "config_dirs has a NULL entry");
+        dirs.emplace_back(request->config_dirs[i]);
     }
     return guarded(err, [&] {
         auto state = std::make_unique<wds_loader_choice>();
-        const wds::host::WatcherConf conf = wds::host::WatcherConf::parseFile(request->config_file);
+        const wds::host::WatcherConf conf = wds::host::WatcherConf::load(files, dirs);
         state->config = conf.toConfiguration();
         state->masker.addFromConfiguration(*state->config);
 
@@ -175,8 +196,7 @@ wds_status wds_loader_choose(const wds_loader_request* request, wds_loader_choic
                 state->masker.addPluginSecrets(*state->config, *attempt.library);
         }
         std::ostringstream json;
-        wds::host::choiceReport(state->choice, loader, request->config_file, options.strategy,
-                                state->masker)
+        wds::host::choiceReport(state->choice, loader, conf, options.strategy, state->masker)
             ->stringify(json);
         state->report = json.str();
         *out = state.release();

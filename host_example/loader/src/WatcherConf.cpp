@@ -1,15 +1,60 @@
 #include "watcher_ds/host/WatcherConf.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
+
+#include "watcher_ds/host/Secrets.h"
 
 namespace wds::host {
 namespace {
 
-const char* const kWhitespace = " \t\r\n\f\v";
+// What Python's str.strip() strips, as far as ASCII goes (oslo trims with it).
+const char* const kWhitespace = " \t\r\n\f\v\x1c\x1d\x1e\x1f";
+
+// Python decodes the file as strict UTF-8: no overlong forms, surrogates or code points past
+// U+10FFFF.
+bool isValidUtf8(const std::string& s) {
+    for (size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        size_t length = 0;
+        uint32_t point = 0;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            length = 2;
+            point = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            length = 3;
+            point = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            length = 4;
+            point = c & 0x07;
+        } else {
+            return false;
+        }
+        if (i + length > s.size())
+            return false;
+        for (size_t k = 1; k < length; ++k) {
+            const auto next = static_cast<unsigned char>(s[i + k]);
+            if ((next & 0xC0) != 0x80)
+                return false;
+            point = (point << 6) | (next & 0x3F);
+        }
+        if ((length == 3 && (point < 0x800 || (point >= 0xD800 && point <= 0xDFFF))) ||
+            (length == 4 && (point < 0x10000 || point > 0x10FFFF)))
+            return false;
+        i += length;
+    }
+    return true;
+}
 
 std::string trimRight(const std::string& s) {
     const auto end = s.find_last_not_of(kWhitespace);
@@ -27,18 +72,26 @@ std::string trim(const std::string& s) {
 // One parse run; keeps the pending (possibly multi-line) assignment until it is complete.
 class Parser {
   public:
-    Parser(WatcherConf::SectionMap& sections, std::vector<std::string>& warnings,
-           const std::string& origin)
-        : sections_(sections), warnings_(warnings), origin_(origin) {}
+    Parser(WatcherConf::SectionMap& sections,
+           std::map<std::string, std::map<std::string, WatcherConf::Origin>>& origins,
+           std::vector<std::string>& warnings, const std::string& origin)
+        : sections_(sections), origins_(origins), warnings_(warnings), origin_(origin) {}
 
     void parse(const std::string& text) {
-        std::istringstream in(text);
-        std::string raw;
         int lineNo = 0;
-        while (std::getline(in, raw)) {
+        // Python's text mode ends a line at "\n", "\r\n" or a lone "\r".
+        for (size_t begin = 0; begin < text.size();) {
+            size_t end = text.find_first_of("\r\n", begin);
+            if (end == std::string::npos)
+                end = text.size();
+            std::string raw = text.substr(begin, end - begin);
+            begin = end + (text.compare(end, 2, "\r\n") == 0 ? 2 : 1);
             ++lineNo;
+            if (!isValidUtf8(raw))
+                fail(lineNo, "line is not valid UTF-8 (oslo.config refuses the file)");
+            // oslo reads the mark as part of the first line, which then never parses.
             if (lineNo == 1 && raw.compare(0, 3, "\xEF\xBB\xBF") == 0)
-                raw.erase(0, 3);
+                fail(lineNo, "file starts with a UTF-8 byte order mark (oslo.config refuses it)");
             parseLine(raw, lineNo);
         }
         flush();
@@ -59,11 +112,8 @@ class Parser {
             return;
         }
         if (line[0] == ' ' || line[0] == '\t') {
+            // As in oslo, an indented '#' line is part of the value, not a comment.
             const std::string content = trim(line);
-            // oslo would append an indented comment to the value; treating it as a comment
-            // keeps a commented-out continuation line from silently joining a value.
-            if (content[0] == '#' || content[0] == ';')
-                return;
             if (!pendingKey_) {
                 fail(lineNo,
                      "indented line continues nothing (continuation lines must follow a "
@@ -79,7 +129,7 @@ class Parser {
                 fail(lineNo, "section header is missing its closing ']'");
             if (line.size() <= 2)
                 fail(lineNo, "section header has an empty name");
-            const std::string name = line.substr(1, line.size() - 2);
+            const std::string name = normalizeSectionName(line.substr(1, line.size() - 2));
             if (trim(name) != name) {
                 // Kept verbatim as oslo does, so "[ x ]" is not [x]: worth a warning.
                 warnings_.push_back(origin_ + ":" + std::to_string(lineNo) + ": section name [" +
@@ -128,11 +178,13 @@ class Parser {
             firstLine_.emplace(lineKey, pendingLine_);
         }
         options[*pendingKey_] = std::move(pendingValue_);
+        origins_[*section_][*pendingKey_] = WatcherConf::Origin{origin_, pendingLine_};
         pendingKey_.reset();
         pendingValue_.clear();
     }
 
     WatcherConf::SectionMap& sections_;
+    std::map<std::string, std::map<std::string, WatcherConf::Origin>>& origins_;
     std::vector<std::string>& warnings_;
     const std::string& origin_;
     std::optional<std::string> section_;
@@ -142,7 +194,266 @@ class Parser {
     std::map<std::string, int> firstLine_;
 };
 
+// Bounds for what substitution may build (watcher.conf values are short).
+const std::string::size_type kMaxSubstitutedSize = 1 << 20;
+const std::string::size_type kMaxSubstitutedTotal = 16 << 20;
+
+// Why a reference could not be substituted; `name` is the reference as written.
+struct Unresolved {
+    std::string name;
+    std::string why;
+    bool hidden = false;  ///< found inside a secret: name and why say nothing of its value
+};
+
+bool isIdentifierStart(char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '_';
+}
+
+bool isIdentifierChar(char c) {
+    return isIdentifierStart(c) || c == '.' || std::isdigit(static_cast<unsigned char>(c)) != 0;
+}
+
+// Resolves values on demand so a reference to another reference works in any order, and a
+// cycle (which makes oslo recurse until Python gives up) is reported instead.
+class Substituter {
+  public:
+    explicit Substituter(const WatcherConf::SectionMap& raw) : raw_(raw) {}
+
+    std::string resolve(const std::string& section, const std::string& option) {
+        const std::pair<std::string, std::string> key(section, option);
+        if (const auto done = done_.find(key); done != done_.end())
+            return done->second;
+        if (!active_.insert(key).second)
+            throw Unresolved{option, "the reference loops back to " + configKey(section, option)};
+        std::string value;
+        try {
+            value = expand(section, raw_.at(section).at(option));
+        } catch (Unresolved& bad) {
+            // Also when another key refers to the secret: what follows its '$' is the secret's.
+            const std::string secret = configKey(section, option);
+            if (!bad.hidden && isSecretKeyName(secret)) {
+                bad = Unresolved{"", "a '$' in the secret " + secret + " starts no known reference",
+                                 true};
+            }
+            throw;
+        }
+        active_.erase(key);
+        total_ += value.size();
+        if (total_ > kMaxSubstitutedTotal)
+            throw Unresolved{option, "the substituted values exceed 16 MiB in all"};
+        return done_[key] = value;
+    }
+
+    /** After a failed resolve(): the keys it was inside are no longer being resolved. */
+    void abandon() { active_.clear(); }
+
+  private:
+    // string.Template's grammar as oslo configures it: `$$`, `$id`, `${id}` where id is
+    // [_a-zA-Z][._a-zA-Z0-9]*; any other `$` is left alone (safe_substitute).
+    std::string expand(const std::string& section, std::string text) {
+        for (std::string::size_type at = 0; (at = text.find("\\$", at)) != std::string::npos;
+             at += 2)
+            text.replace(at, 2, "$$");  // oslo treats `\$` as `$$`
+        std::string out;
+        std::string::size_type i = 0;
+        while (i < text.size()) {
+            const auto dollar = text.find('$', i);
+            if (dollar == std::string::npos) {
+                out.append(text, i, std::string::npos);
+                break;
+            }
+            out.append(text, i, dollar - i);
+            const auto next = dollar + 1;
+            if (next < text.size() && text[next] == '$') {
+                out += '$';
+                i = next + 1;
+                continue;
+            }
+            const bool braced = next < text.size() && text[next] == '{';
+            auto start = braced ? next + 1 : next;
+            auto end = start;
+            if (end < text.size() && isIdentifierStart(text[end])) {
+                while (end < text.size() && isIdentifierChar(text[end]))
+                    ++end;
+            }
+            const bool named = end > start && (!braced || (end < text.size() && text[end] == '}'));
+            if (!named) {
+                out += '$';
+                i = next;
+                continue;
+            }
+            out += lookup(section, text.substr(start, end - start));
+            // a = $b$b, b = $c$c, ... doubles at each step: refuse instead of exhausting memory.
+            if (out.size() > kMaxSubstitutedSize) {
+                throw Unresolved{text.substr(start, end - start),
+                                 "the substituted value exceeds 1 MiB"};
+            }
+            i = braced ? end + 1 : end;
+        }
+        return out;
+    }
+
+    std::string lookup(const std::string& section, const std::string& name) {
+        const auto dot = name.find('.');
+        if (dot == std::string::npos) {
+            if (has(section, name))
+                return resolve(section, name);
+            if (has("DEFAULT", name))
+                return resolve("DEFAULT", name);
+            throw Unresolved{name, section == "DEFAULT" ? "no option " + name + " in [DEFAULT]"
+                                                        : "no option " + name + " in [" + section +
+                                                              "] or [DEFAULT]"};
+        }
+        const std::string group = name.substr(0, dot);
+        const std::string option = name.substr(dot + 1);
+        // oslo looks the group up among registered groups, which never include DEFAULT.
+        if (group == "DEFAULT" || raw_.find(group) == raw_.end())
+            throw Unresolved{name, "no section [" + group + "]"};
+        if (!has(group, option))
+            throw Unresolved{name, "no option " + option + " in [" + group + "]"};
+        return resolve(group, option);
+    }
+
+    bool has(const std::string& section, const std::string& option) const {
+        const auto s = raw_.find(section);
+        return s != raw_.end() && s->second.count(option) != 0;
+    }
+
+    const WatcherConf::SectionMap& raw_;
+    std::map<std::pair<std::string, std::string>, std::string> done_;
+    std::set<std::pair<std::string, std::string>> active_;
+    std::string::size_type total_ = 0;
+};
+
 }  // namespace
+
+WatcherConf WatcherConf::load(const std::vector<std::string>& files,
+                              const std::vector<std::string>& dirs) {
+    std::vector<Source> sources;
+    for (const auto& file : files)
+        sources.push_back(Source{file, false});
+    for (const auto& dir : dirs)
+        sources.push_back(Source{dir, true});
+    return load(sources);
+}
+
+WatcherConf WatcherConf::load(const std::vector<Source>& sources) {
+    if (sources.empty())
+        throw ConfigError("no config file given");
+    std::vector<std::string> paths;
+    for (const auto& source : sources) {
+        if (!source.directory) {
+            paths.push_back(source.path);
+            continue;
+        }
+        const std::string& dir = source.path;
+        std::error_code ec;
+        if (!std::filesystem::is_directory(dir, ec))
+            throw ConfigError("cannot read config directory " + dir + ": not a directory");
+        std::vector<std::string> confs;
+        for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+            const std::string name = entry.path().filename().string();
+            // Python's glob("*.conf") skips hidden files.
+            if (name.size() > 5 && name[0] != '.' && name.compare(name.size() - 5, 5, ".conf") == 0)
+                confs.push_back(entry.path().string());
+        }
+        if (ec)
+            throw ConfigError("cannot read config directory " + dir + ": " + ec.message());
+        std::sort(confs.begin(), confs.end());
+        paths.insert(paths.end(), confs.begin(), confs.end());
+    }
+    WatcherConf conf;
+    for (const auto& path : paths) {
+        if (conf.files_.empty()) {
+            conf = parseFile(path);
+        } else {
+            conf.merge(parseFile(path));
+        }
+    }
+    // Only empty directories: an empty configuration, as for oslo.config.
+    conf.substitute();
+    return conf;
+}
+
+void WatcherConf::merge(const WatcherConf& later) {
+    files_.insert(files_.end(), later.files_.begin(), later.files_.end());
+    for (const auto& [section, options] : later.sections_) {
+        auto& mine = sections_[section];
+        for (const auto& [option, value] : options)
+            mine[option] = value;
+    }
+    for (const auto& [section, options] : later.origins_) {
+        for (const auto& [option, where] : options)
+            origins_[section][option] = where;
+    }
+    warnings_.insert(warnings_.end(), later.warnings_.begin(), later.warnings_.end());
+}
+
+void WatcherConf::substitute() {
+    const auto& strict = pluginSections();
+    Substituter substituter(sections_);
+    SectionMap result = sections_;
+    for (auto& [section, options] : result) {
+        for (auto& [option, value] : options) {
+            try {
+                value = substituter.resolve(section, option);
+            } catch (const Unresolved& bad) {
+                substituter.abandon();
+                const std::string key = configKey(section, option);
+                std::string where;
+                if (const auto from = originOf(section, option))
+                    where = " (" + from->file + ":" + std::to_string(from->line) + ")";
+                // A `$` in a password is most likely part of it: do not echo what follows.
+                const std::string reference = bad.hidden ? "a '$' reference" : "$" + bad.name;
+                std::string message = key + where + ": cannot substitute " + reference + ": " +
+                                      bad.why + " (write $$ for a literal '$')";
+                if (std::find(strict.begin(), strict.end(), section) != strict.end())
+                    throw ConfigError(message);
+                warnings_.push_back(message + "; value left as written");
+            }
+        }
+    }
+    sections_ = std::move(result);
+}
+
+std::optional<WatcherConf::Origin> WatcherConf::originOf(const std::string& section,
+                                                         const std::string& option) const {
+    const auto s = origins_.find(section);
+    if (s == origins_.end())
+        return std::nullopt;
+    const auto o = s->second.find(option);
+    if (o == s->second.end())
+        return std::nullopt;
+    return o->second;
+}
+
+// Declared in Secrets.h; here so that this file (compiled alone into fuzz_config) keeps
+// substitution errors free of secrets without the rest of the loader.
+bool isSecretKeyName(const std::string& key) {
+    std::string lower(key);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (const char* word : {"password", "secret", "token"}) {
+        if (lower.find(word) != std::string::npos)
+            return true;
+    }
+    return false;
+}
+
+const std::vector<std::string>& pluginSections() {
+    static const std::vector<std::string> sections = {"watcher_datasources", "prometheus_client",
+                                                      "aetos_client", "watcher_clients_auth"};
+    return sections;
+}
+
+std::string normalizeSectionName(const std::string& name) {
+    if (name == "DEFAULT")
+        return name;
+    std::string lower = name;
+    for (auto& c : lower)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return lower;
+}
 
 WatcherConf WatcherConf::parseFile(const std::string& path) {
     std::error_code ec;
@@ -164,7 +475,8 @@ WatcherConf WatcherConf::parseFile(const std::string& path) {
 WatcherConf WatcherConf::parseString(const std::string& text, const std::string& origin) {
     WatcherConf conf;
     conf.origin_ = origin;
-    Parser(conf.sections_, conf.warnings_, conf.origin_).parse(text);
+    conf.files_.push_back(origin);
+    Parser(conf.sections_, conf.origins_, conf.warnings_, conf.origin_).parse(text);
     return conf;
 }
 
@@ -194,9 +506,12 @@ std::string configKey(const std::string& section, const std::string& option) {
 }
 
 std::vector<std::string> splitList(const std::string& value) {
+    // As oslo's types.List: trimmed, then every trailing comma dropped (not trimmed again).
     std::string rest = trim(value);
-    if (!rest.empty() && rest.back() == ',')
-        rest = trim(rest.substr(0, rest.size() - 1));
+    while (!rest.empty() && rest.back() == ',')
+        rest.pop_back();
+    if (trim(rest).empty())
+        return {};
     std::vector<std::string> items;
     if (rest.empty())
         return items;

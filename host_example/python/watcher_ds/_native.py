@@ -28,6 +28,11 @@ class LoaderRequest(ctypes.Structure):
         ("required_metric_count", c_size_t),
         ("log", _abi.LogFn),
         ("host_ctx", c_void_p),
+        # v1.1: several files and config directories (oslo.config's --config-file/--config-dir).
+        ("config_files", POINTER(c_char_p)),
+        ("config_file_count", c_size_t),
+        ("config_dirs", POINTER(c_char_p)),
+        ("config_dir_count", c_size_t),
     ]
 
 

@@ -37,13 +37,18 @@ def _paths(value, what):
     return _convert.text(str(value) if hasattr(value, "__fspath__") else value, what)
 
 
-def open_config(config_file, strategy=None, plugin_dir=None, *, metrics=(), logger=None):
+def open_config(config_file, strategy=None, plugin_dir=None, *, metrics=(), logger=None,
+                config_dirs=()):
     """Reads watcher.conf and returns a live Source of the datasource it chooses, exactly as
     `watcher-ds` chooses: [watcher_strategies.<strategy>] datasources before
     [watcher_datasources] datasources before Watcher's default, names without a plugin
     skipped, prometheus together with aetos refused, a datasource lacking one of `metrics`
     skipped, the plugin directory from `plugin_dir`, [watcher_datasources] plugin_dir or the
     default, and each plugin given the sections its config keys name. source.choice explains.
+
+    `config_file` is a path or a list of paths, read in order (a later value wins), then the
+    `*.conf` files of each of `config_dirs` in sorted order, as oslo.config's --config-file and
+    --config-dir; values are read and substituted as oslo.config does.
 
     Raises ConfigError for an unreadable or invalid file; when no datasource is usable, the
     error of the most specific cause, with .choice set. The loader's warnings and the plugin's
@@ -54,7 +59,20 @@ def open_config(config_file, strategy=None, plugin_dir=None, *, metrics=(), logg
     names = [_convert.text(m, "metrics[%d]" % i) for i, m in enumerate(metrics)]
     request = _native.LoaderRequest()
     request.struct_size = ctypes.sizeof(_native.LoaderRequest)
-    request.config_file = _paths(config_file, "config_file")
+    if isinstance(config_file, (list, tuple)):
+        files = [_paths(f, "config_file[%d]" % i) for i, f in enumerate(config_file)]
+    else:
+        files = [_paths(config_file, "config_file")]
+    if isinstance(config_dirs, str) or hasattr(config_dirs, "__fspath__"):
+        config_dirs = [config_dirs]
+    dirs = [_paths(d, "config_dirs[%d]" % i) for i, d in enumerate(config_dirs)]
+    if not files and not dirs:
+        raise TypeError("open_config() needs at least one config file or config_dirs entry")
+    request.config_file = files[0] if files else None
+    request.config_files = (ctypes.c_char_p * max(len(files) - 1, 1))(*files[1:])
+    request.config_file_count = max(len(files) - 1, 0)
+    request.config_dirs = (ctypes.c_char_p * max(len(dirs), 1))(*dirs)
+    request.config_dir_count = len(dirs)
     request.strategy = _convert.text(strategy, "strategy", optional=True)
     request.plugin_dir = None if plugin_dir is None else _paths(plugin_dir, "plugin_dir")
     request.required_metrics = (ctypes.c_char_p * max(len(names), 1))(*names)
@@ -77,7 +95,8 @@ def open_config(config_file, strategy=None, plugin_dir=None, *, metrics=(), logg
                         _chosen_plugin_path(choice))
         source = Source(plugin, lib.wds_loader_choice_source(choice_handle),
                         lambda _source: lib.wds_loader_choice_release(choice_handle), bridge,
-                        "%s source (%s, from %s)" % (plugin.id, plugin.path, request.config_file.decode()))
+                        "%s source (%s, from %s)" % (plugin.id, plugin.path,
+                                                     ", ".join(p.decode() for p in files + dirs)))
     except BaseException:
         lib.wds_loader_choice_release(choice_handle)
         raise

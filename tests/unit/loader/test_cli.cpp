@@ -3,12 +3,15 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -433,6 +436,46 @@ TEST_F(WatcherDsCli, ConfigFileProblemsAreConfigErrors) {
     EXPECT_THAT(invalid.err, HasSubstr("fake_client.value"));
 }
 
+TEST_F(WatcherDsCli, ConfigFilesAndDirsAreReadInOrderLaterWinning) {
+    const std::string a = dir_.write("a.conf", fake("value = 1\nstatus = ok\n"));
+    const std::string b = dir_.write("b.conf", "[fake_client]\nvalue = 2\n");
+    const std::string d = dir_.path() + "/conf.d";
+    std::filesystem::create_directory(d);
+    dir_.write("conf.d/20.conf", "[DEFAULT]\nv = 4\n[fake_client]\nvalue = ${v}.5\n");
+    dir_.write("conf.d/10.conf", "[fake_client]\nvalue = 3\n");
+    const std::vector<std::string> plugins = {"--plugin-dir", kPluginDir};
+    const auto value = [&](std::vector<std::string> args) {
+        args.insert(args.end(), plugins.begin(), plugins.end());
+        args.insert(args.end(), {"host-cpu-usage", "h"});
+        return runRaw(args);
+    };
+    EXPECT_EQ(value({"--config-file", a, "--config", b}).out, "2\n");
+    EXPECT_EQ(value({"--config", b, "--config-file", a}).out, "1\n");
+    EXPECT_EQ(value({"--config-file", a, "--config-dir", d}).out, "4.5\n");
+    // Command-line order, as oslo.config: a file after the directory wins over it.
+    EXPECT_EQ(value({"--config-dir", d, "--config-file", a}).out, "1\n");
+    const auto shown =
+        runRaw({"--config-file", a, "--config-dir", d, "--plugin-dir", kPluginDir, "config"});
+    EXPECT_THAT(shown.out,
+                HasSubstr("config files: " + a + ", " + d + "/10.conf, " + d + "/20.conf\n"));
+    EXPECT_THAT(shown.out, HasSubstr("fake_client.value = 4.5 (" + d + "/20.conf:4)\n"));
+    expectOneErrorLine(value({"--config-dir", dir_.path() + "/nope"}), 2);
+    expectOneErrorLine(value({"--config-file", ""}), 2);
+}
+
+TEST_F(WatcherDsCli, AnUnresolvableReferenceIsAConfigErrorBeforeAnyPluginRuns) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto r =
+        run("[DEFAULT]\nstate_path = /s\n"
+            "[watcher_datasources]\ndatasources = prometheus\n"
+            "[prometheus_client]\nhost = $prom_host\ncafile = ${state_path}/ca.pem\n",
+            {"check"});
+    expectOneErrorLine(r, 2);
+    EXPECT_THAT(r.err, HasSubstr("prometheus_client.host (" + dir_.path() + "/watcher.conf:6)"));
+    EXPECT_THAT(r.err, HasSubstr("$prom_host"));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+}
+
 // --- check, metrics, config ---------------------------------------------------------------------
 
 TEST_F(WatcherDsCli, CheckReportsAvailability) {
@@ -480,8 +523,8 @@ const char* const kSecretConf =
 TEST_F(WatcherDsCli, ConfigShowsTheChoiceAndTheEffectiveConfigurationWithSecretsMasked) {
     const auto r = run(kSecretConf, {"--strategy", "basic", "config"});
     EXPECT_EQ(r.exitStatus, 0) << r;
-    EXPECT_THAT(r.out, AllOf(HasSubstr("config file: " + dir_.path() + "/watcher.conf"),
-                             HasSubstr("strategy: basic"),
+    const std::string conf = dir_.path() + "/watcher.conf";
+    EXPECT_THAT(r.out, AllOf(HasSubstr("config file: " + conf), HasSubstr("strategy: basic"),
                              HasSubstr("datasources: gnocchi, fake (from [watcher_datasources] "
                                        "datasources; [watcher_strategies.basic] sets no "
                                        "datasources)"),
@@ -489,11 +532,12 @@ TEST_F(WatcherDsCli, ConfigShowsTheChoiceAndTheEffectiveConfigurationWithSecrets
                              HasSubstr("datasource gnocchi: no plugin"),
                              HasSubstr("datasource fake: chosen"),
                              HasSubstr("effective configuration passed to fake:"),
-                             HasSubstr("  fake_client.password = ***\n"),
-                             HasSubstr("  fake_client.api_key = ***\n"),
+                             HasSubstr("  fake_client.password = *** (" + conf + ":4)\n"),
+                             HasSubstr("  fake_client.api_key = *** (" + conf + ":5)\n"),
                              HasSubstr("  fake_client.status = ok (default)\n"),
                              HasSubstr("  fake_client.error_text = (not set)\n"),
-                             HasSubstr("  fake_client.extra = shown (not used by the plugin)\n")));
+                             HasSubstr("  fake_client.extra = shown (" + conf +
+                                       ":6) (not used by the plugin)\n")));
     for (const char* secret : {"hunter2-pass", "flagged-api-key", "other-service-pass"}) {
         EXPECT_THAT(r.out + r.err, Not(HasSubstr(secret)));
     }

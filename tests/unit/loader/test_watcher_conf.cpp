@@ -1,4 +1,7 @@
 // The oslo-style watcher.conf parser.
+#include <filesystem>
+#include <fstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -102,13 +105,15 @@ TEST(WatcherConf, JoinsIndentedContinuationLines) {
     EXPECT_EQ(conf.get("watcher_datasources", "query_interval"), "2");
 }
 
-TEST(WatcherConf, IndentedCommentInsideAContinuationIsSkipped) {
+TEST(WatcherConf, IndentedCommentIsPartOfTheValueAsInOslo) {
     const auto conf = parse(
         "[s]\n"
         "list = a,\n"
         "  # b,\n"
         "  c\n");
-    EXPECT_EQ(conf.get("s", "list"), "a,\nc");
+    EXPECT_EQ(conf.get("s", "list"), "a,\n# b,\nc");
+    EXPECT_THAT(parseError("[s]\n  # not a continuation\n"),
+                HasSubstr("w.conf:2: indented line continues nothing"));
 }
 
 TEST(WatcherConf, BlankLineEndsAContinuation) {
@@ -119,12 +124,22 @@ TEST(WatcherConf, BlankLineEndsAContinuation) {
                 HasSubstr("w.conf:4: indented line continues nothing"));
 }
 
-TEST(WatcherConf, SectionNamesAreCaseSensitive) {
+TEST(WatcherConf, SectionNamesFoldToLowerCaseExceptDefault) {
     const auto conf = parse(
         "[Watcher_Datasources]\n"
-        "datasources = aetos\n");
-    EXPECT_FALSE(conf.get("watcher_datasources", "datasources"));
-    EXPECT_EQ(conf.get("Watcher_Datasources", "datasources"), "aetos");
+        "datasources = aetos\n"
+        "[Default]\n"
+        "debug = true\n");
+    EXPECT_EQ(conf.get("watcher_datasources", "datasources"), "aetos");
+    EXPECT_EQ(conf.get("default", "debug"), "true");
+    EXPECT_FALSE(conf.get("DEFAULT", "debug"));
+}
+
+TEST(WatcherConf, OptionNamesKeepCaseAndDashes) {
+    const auto conf = parse("[s]\nquery-timeout = 5\nHost = h\n");
+    EXPECT_EQ(conf.get("s", "query-timeout"), "5");
+    EXPECT_FALSE(conf.get("s", "query_timeout"));
+    EXPECT_FALSE(conf.get("s", "host"));
 }
 
 TEST(WatcherConf, RepeatedSectionsMerge) {
@@ -153,9 +168,110 @@ TEST(WatcherConf, SectionNameWithSpacesIsKeptButWarned) {
     EXPECT_THAT(conf.warnings()[0], HasSubstr("w.conf:1:"));
 }
 
-TEST(WatcherConf, HandlesCrlfAndByteOrderMark) {
-    const auto conf = parse("\xEF\xBB\xBF[s]\r\nk = v\r\n");
+TEST(WatcherConf, HandlesCrlfAndRefusesAByteOrderMarkAsOsloDoes) {
+    EXPECT_EQ(parse("[s]\r\nk = v\r\n").get("s", "k"), "v");
+    EXPECT_THAT(parseError("\xEF\xBB\xBF[s]\nk = v\n"), HasSubstr("w.conf:1: file starts with"));
+}
+
+TEST(WatcherConf, LinesEndAsInPythonTextModeAndMustBeUtf8) {
+    const auto conf = parse("[s]\rk = v\r\nl = \x1fw\x1f\n");
     EXPECT_EQ(conf.get("s", "k"), "v");
+    EXPECT_EQ(conf.get("s", "l"), "w");  // str.strip() strips \x1c-\x1f too
+    EXPECT_EQ(conf.originOf("s", "l")->line, 3);
+    EXPECT_THAT(parseError("[s]\nk = caf\xC3\xA9\nk = \xFF\n"),
+                HasSubstr("w.conf:3: line is not valid UTF-8"));
+    EXPECT_THAT(parseError("[s]\nk = \xED\xA0\x80\n"), HasSubstr("w.conf:2:"));  // a surrogate
+    EXPECT_THAT(parseError("[s]\nk = \xC0\xAF\n"), HasSubstr("w.conf:2:"));      // overlong
+}
+
+WatcherConf substituted(const std::string& text) {
+    auto conf = parse(text);
+    conf.substitute();
+    return conf;
+}
+
+std::string substituteError(const std::string& text) {
+    try {
+        substituted(text);
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(WatcherConfSubstitution, ResolvesOwnSectionThenDefaultAndDottedNames) {
+    const auto conf = substituted(
+        "[DEFAULT]\n"
+        "prom_host = p.example\n"
+        "state_path = /var/lib/watcher\n"
+        "[prometheus_client]\n"
+        "host = $prom_host\n"
+        "cafile = ${state_path}/ca.pem\n"
+        "username = admin\n"
+        "certfile = $username-${aetos_client.interface}\n"
+        "[aetos_client]\n"
+        "interface = ${prometheus_client.host}x\n");
+    EXPECT_EQ(conf.get("prometheus_client", "host"), "p.example");
+    EXPECT_EQ(conf.get("prometheus_client", "cafile"), "/var/lib/watcher/ca.pem");
+    EXPECT_EQ(conf.get("prometheus_client", "certfile"), "admin-p.examplex");
+}
+
+TEST(WatcherConfSubstitution, OwnSectionShadowsDefault) {
+    const auto conf =
+        substituted("[DEFAULT]\nhost = d\n[prometheus_client]\nhost = p\nx = $host\n");
+    EXPECT_EQ(conf.get("prometheus_client", "x"), "p");
+}
+
+TEST(WatcherConfSubstitution, EscapesAndStrayDollarsAsOslo) {
+    const auto conf = substituted(
+        "[prometheus_client]\n"
+        "password = pa$$wo\\$rd $ x ${ ab $1 ${host\n");
+    EXPECT_EQ(conf.get("prometheus_client", "password"), "pa$wo$rd $ x ${ ab $1 ${host");
+}
+
+TEST(WatcherConfSubstitution, UnresolvableIsAnErrorNamingKeyFileLineAndName) {
+    const auto message = substituteError("[prometheus_client]\n\nhost = $prom_host:9090\n");
+    EXPECT_THAT(message, HasSubstr("prometheus_client.host (w.conf:3)"));
+    EXPECT_THAT(message, HasSubstr("$prom_host"));
+    EXPECT_THAT(substituteError("[aetos_client]\nx = ${nogroup.y}\n"),
+                HasSubstr("no section [nogroup]"));
+    EXPECT_THAT(substituteError("[DEFAULT]\ny = 1\n[aetos_client]\nx = $DEFAULT.y\n"),
+                HasSubstr("no section [DEFAULT]"));
+    EXPECT_THAT(substituteError("[aetos_client]\nx = $Y\ny = 1\n"), HasSubstr("$Y"));
+}
+
+TEST(WatcherConfSubstitution, SecretKeysDoNotEchoTheReference) {
+    const auto message = substituteError("[watcher_clients_auth]\npassword = pa$word1\n");
+    EXPECT_THAT(message, HasSubstr("watcher_clients_auth.password (w.conf:2)"));
+    EXPECT_THAT(message, Not(HasSubstr("word1")));
+    EXPECT_THAT(message, HasSubstr("$$"));
+    // Reached through another key, the secret's text stays out of the message too.
+    const auto via = substituteError(
+        "[DEFAULT]\npassword = pa$word1\n[prometheus_client]\nusername = $password\n");
+    EXPECT_THAT(via, HasSubstr("prometheus_client.username"));
+    EXPECT_THAT(via, HasSubstr("the secret DEFAULT.password"));
+    EXPECT_THAT(via, Not(HasSubstr("word1")));
+}
+
+TEST(WatcherConfSubstitution, CyclesAreErrorsNotRecursion) {
+    EXPECT_THAT(substituteError("[prometheus_client]\na = $b\nb = ${a}\n"),
+                HasSubstr("loops back"));
+    EXPECT_THAT(substituteError("[prometheus_client]\na = $a\n"), HasSubstr("loops back"));
+}
+
+TEST(WatcherConfSubstitution, ExponentialExpansionIsRefusedNotExhaustingMemory) {
+    std::string text = "[prometheus_client]\nk0 = xxxxxxxxxxxxxxxx\n";
+    for (int i = 1; i <= 40; ++i)
+        text += "k" + std::to_string(i) + " = $k" + std::to_string(i - 1) + "$k" +
+                std::to_string(i - 1) + "\n";
+    EXPECT_THAT(substituteError(text), HasSubstr("exceeds 1 MiB"));
+}
+
+TEST(WatcherConfSubstitution, NeighbourSectionsOnlyWarn) {
+    const auto conf = substituted("[keystone_authtoken]\npassword = pa$hunter2\n");
+    EXPECT_EQ(conf.get("keystone_authtoken", "password"), "pa$hunter2");
+    ASSERT_THAT(conf.warnings(), SizeIs(1));
+    EXPECT_THAT(conf.warnings()[0], Not(HasSubstr("hunter2")));
 }
 
 TEST(WatcherConf, ErrorsNameFileAndLine) {
@@ -193,6 +309,35 @@ TEST(WatcherConf, ParseFileReportsUnreadableFiles) {
     }
 }
 
+TEST(WatcherConf, LoadReadsFilesThenSortedDirectoryLaterWinning) {
+    const test::TempDir dir;
+    const std::string conf_d = dir.path() + "/conf.d";
+    std::filesystem::create_directory(conf_d);
+    const auto write = [](const std::string& path, const std::string& text) {
+        std::ofstream(path) << text;
+    };
+    write(dir.path() + "/a.conf", "[prometheus_client]\nhost = a\nport = 1\nfqdn_label = f\n");
+    write(dir.path() + "/b.conf", "[prometheus_client]\nhost = b\n");
+    write(conf_d + "/20.conf", "[Prometheus_Client]\nport = 20\n");
+    write(conf_d + "/10.conf", "[prometheus_client]\nport = 10\nx = $host\n");
+    write(conf_d + "/.hidden.conf", "[prometheus_client]\nport = hidden\n");
+    write(conf_d + "/30.conf.bak", "[prometheus_client]\nport = bak\n");
+    const auto conf = WatcherConf::load({dir.path() + "/a.conf", dir.path() + "/b.conf"}, {conf_d});
+    EXPECT_EQ(conf.get("prometheus_client", "host"), "b");
+    EXPECT_EQ(conf.get("prometheus_client", "port"), "20");
+    EXPECT_EQ(conf.get("prometheus_client", "fqdn_label"), "f");
+    EXPECT_EQ(conf.get("prometheus_client", "x"), "b");
+    const auto origin = conf.originOf("prometheus_client", "port");
+    ASSERT_TRUE(origin);
+    EXPECT_EQ(origin->file, conf_d + "/20.conf");
+    EXPECT_EQ(origin->line, 2);
+    EXPECT_THAT(conf.files(), SizeIs(4));
+    EXPECT_THROW(WatcherConf::load({dir.path() + "/a.conf"}, {dir.path() + "/nope"}), ConfigError);
+    std::filesystem::create_directory(dir.path() + "/empty.d");
+    EXPECT_THAT(WatcherConf::load({}, {dir.path() + "/empty.d"}).sections(), IsEmpty());
+    EXPECT_THROW(WatcherConf::load({}, {}), ConfigError);
+}
+
 TEST(WatcherConf, ParseFileNamesTheFileInLineErrors) {
     test::TempDir dir;
     const std::string path = dir.write("watcher.conf", "[s]\nk = v\nbroken line\n");
@@ -220,6 +365,9 @@ TEST(SplitList, TrimsItemsAndToleratesATrailingComma) {
                 ElementsAre("prometheus", "aetos", "gnocchi"));
     EXPECT_THAT(splitList("  single  "), ElementsAre("single"));
     EXPECT_THAT(splitList("a,\nb,\n c"), ElementsAre("a", "b", "c"));
+    // oslo.config's List type drops every trailing comma, and then trims nothing more.
+    EXPECT_THAT(splitList("a,,"), ElementsAre("a"));
+    EXPECT_THAT(splitList("a, ,"), ElementsAre("a", ""));
 }
 
 TEST(SplitList, EmptyValueIsAnEmptyList) {

@@ -73,7 +73,7 @@ WDS_EXPORT void wds_loader_plugin_release(wds_loader_plugin* plugin);
 typedef struct wds_loader_request {
     uint32_t struct_size;
     uint32_t reserved0;
-    const char* config_file; /**< watcher.conf to read. Required. */
+    const char* config_file; /**< watcher.conf to read. Required, unless v1.1 fields name some */
     const char* strategy;    /**< NULL or "": none; else [watcher_strategies.<strategy>] first */
     const char* plugin_dir;  /**< NULL: [watcher_datasources] plugin_dir, else the default */
     const char* const* required_metrics; /**< a datasource lacking one is skipped */
@@ -83,14 +83,24 @@ typedef struct wds_loader_request {
      *  host_ctx, until the choice is released, and called from any thread using the source. */
     wds_log_fn log;
     void* host_ctx;
+    /* v1.1 (read when struct_size >= WDS_LOADER_REQUEST_V1_1_SIZE): several files and config
+     * directories, as oslo.config's --config-file and --config-dir. Files are read in order
+     * (config_file, if not NULL, first), then each directory's *.conf files in sorted order;
+     * a later value wins. */
+    const char* const* config_files;
+    size_t config_file_count;
+    const char* const* config_dirs;
+    size_t config_dir_count;
 } wds_loader_request;
-#define WDS_LOADER_REQUEST_V1_0_SIZE ((uint32_t)sizeof(wds_loader_request))
+#define WDS_LOADER_REQUEST_V1_0_SIZE ((uint32_t)offsetof(wds_loader_request, config_files))
+#define WDS_LOADER_REQUEST_V1_1_SIZE ((uint32_t)sizeof(wds_loader_request))
 
 /** The outcome of a choice: the live source (if any) and the explanation. */
 typedef struct wds_loader_choice wds_loader_choice;
 
 /**
- * Reads `config_file` and walks the datasource list as Watcher's DataSourceManager does.
+ * Reads the config files (and directories) and walks the datasource list as Watcher's
+ * DataSourceManager does.
  * @return WDS_OK with *out set whenever the file is readable and its datasource settings are
  *         valid, also when no datasource is usable (then wds_loader_choice_status() says why);
  *         WDS_E_CONFIG for an unreadable or malformed file, an empty or malformed list, or

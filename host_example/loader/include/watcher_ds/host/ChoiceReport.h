@@ -10,6 +10,7 @@
 #include "watcher_ds/host/DatasourceLoader.h"
 #include "watcher_ds/host/Export.h"
 #include "watcher_ds/host/Secrets.h"
+#include "watcher_ds/host/WatcherConf.h"
 
 namespace wds::host {
 
@@ -28,6 +29,19 @@ WDS_LOADER_EXPORT std::string oneLine(const std::string& text);
 WDS_LOADER_EXPORT Poco::JSON::Object::Ptr choiceReport(const Choice& choice,
                                                        const DatasourceLoader& loader,
                                                        const std::string& configFile,
+                                                       const std::string& strategy,
+                                                       const SecretMasker& masker);
+
+/**
+ * The same report for the files `conf` was loaded from: config_file is the first of them, and
+ * config_files lists them all in reading order; every entry set by a file also has "file" and
+ * "line" (where its effective value came from); watcher_conf (last) holds every value set in
+ * the sections the plugins read (pluginSections()), substituted, as
+ * {section: {option: {value, secret, file, line}}}, secrets masked.
+ */
+WDS_LOADER_EXPORT Poco::JSON::Object::Ptr choiceReport(const Choice& choice,
+                                                       const DatasourceLoader& loader,
+                                                       const WatcherConf& conf,
                                                        const std::string& strategy,
                                                        const SecretMasker& masker);
 

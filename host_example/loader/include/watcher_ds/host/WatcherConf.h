@@ -28,19 +28,52 @@ class WDS_LOADER_EXPORT ConfigError : public std::runtime_error {
 };
 
 /**
- * The parsed contents of one oslo-style INI file:
- *  - `[section]` headers; names are case-sensitive and kept verbatim, `[DEFAULT]` is an ordinary
- *    section (oslo does not inherit it into other sections);
- *  - `key = value` or `key: value`, both sides trimmed, one pair of matching quotes stripped;
+ * watcher.conf as oslo.config's parser and ConfigOpts read it:
+ *  - `[section]` headers; names are folded to lower case except the exact name `DEFAULT` (so
+ *    `[Default]` is a section "default", not DEFAULT, and DEFAULT is not inherited elsewhere);
+ *  - `key = value` or `key: value` (the first separator wins), both sides trimmed, one pair of
+ *    matching quotes stripped; option names are kept verbatim (oslo does not map `-` to `_`
+ *    for file keys, so `query-timeout` is not `query_timeout`);
  *  - full-line `#` and `;` comments and blank lines;
- *  - indented lines continue the previous value (joined with "\n"); a blank line ends it;
- *  - a key given twice in a section: the last value wins and a warning is recorded.
- * Values are never interpreted: no `${}` expansion, no inline comments.
+ *  - indented lines, indented `#` lines included, continue the previous value (joined with
+ *    "\n"); a blank line ends it; an indented line with nothing to continue is an error;
+ *  - a key given twice: the last value wins (a warning within one file); with several files
+ *    the later file wins;
+ *  - files oslo refuses (no separator, empty key, key before a section, bad header, a UTF-8
+ *    byte order mark, a line that is not UTF-8) are a ConfigError naming file and line, never
+ *    quoting the line; lines end at "\n", "\r\n" or a lone "\r", as in Python's text mode.
+ * parseFile()/parseString() keep values raw; load() also applies substitute().
  */
 class WDS_LOADER_EXPORT WatcherConf {
   public:
     /** Section name -> (option -> raw value). */
     using SectionMap = std::map<std::string, std::map<std::string, std::string>>;
+
+    /** Where an effective value was set. */
+    struct Origin {
+        std::string file;
+        int line = 0;
+    };
+
+    /**
+     * What Watcher's services read for `--config-file F...` `--config-dir D...`: every file in
+     * order, then each directory's `*.conf` files in sorted order (hidden files skipped), later
+     * values winning; then substitute(). A missing file or directory is a ConfigError.
+     */
+    static WatcherConf load(const std::vector<std::string>& files,
+                            const std::vector<std::string>& dirs = {});
+
+    /** A --config-file (a file) or --config-dir (a directory). */
+    struct Source {
+        std::string path;
+        bool directory = false;
+    };
+
+    /**
+     * The same for files and directories in the order given, as oslo.config reads its
+     * --config-file and --config-dir options in command-line order (a later value wins).
+     */
+    static WatcherConf load(const std::vector<Source>& sources);
 
     /** Reads and parses `path`. Throws ConfigError naming the file (and line). */
     static WatcherConf parseFile(const std::string& path);
@@ -55,6 +88,27 @@ class WDS_LOADER_EXPORT WatcherConf {
 
     const SectionMap& sections() const { return sections_; }
 
+    /** The file and line of the value get() returns, if set. */
+    std::optional<Origin> originOf(const std::string& section, const std::string& option) const;
+
+    /** The files read, in the order they were read. */
+    const std::vector<std::string>& files() const { return files_; }
+
+    /** Adds `later`'s values over this one's, as a later config file does. */
+    void merge(const WatcherConf& later);
+
+    /**
+     * oslo.config's template substitution, done on every value: `$name` and `${name}` (the
+     * option in the value's own section, else in [DEFAULT]), `${group.name}`, `$$` and `\$`
+     * for a literal `$`; a `$` followed by anything else stays as it is. oslo resolves names
+     * against registered options; this resolves them against the options set in the files.
+     * An unresolvable or cyclic reference in a section the plugins read (pluginSections()) is
+     * a ConfigError naming the key, its file:line and the missing name (not named for secret
+     * keys); elsewhere the value stays raw and a warning is recorded, since Watcher never
+     * reads those keys.
+     */
+    void substitute();
+
     /** Non-fatal findings ("file:line: duplicate key ..."); never contain values. */
     const std::vector<std::string>& warnings() const { return warnings_; }
 
@@ -63,17 +117,26 @@ class WDS_LOADER_EXPORT WatcherConf {
 
   private:
     std::string origin_;
+    std::vector<std::string> files_;
     SectionMap sections_;
+    std::map<std::string, std::map<std::string, Origin>> origins_;
     std::vector<std::string> warnings_;
 };
+
+/** The sections whose values the plugins read; a bad substitution there is an error. */
+WDS_LOADER_EXPORT const std::vector<std::string>& pluginSections();
+
+/** oslo's group name normalisation: lower case, except the exact name "DEFAULT". */
+WDS_LOADER_EXPORT std::string normalizeSectionName(const std::string& name);
 
 /** "section" + "option" -> "section.option", the key format of the plugin ABI. */
 WDS_LOADER_EXPORT std::string configKey(const std::string& section, const std::string& option);
 
 /**
  * Splits an oslo ListOpt value: items separated by commas, each trimmed (spaces, tabs and the
- * newlines of continuation lines); one trailing comma is allowed; an empty value is an empty
- * list. Empty items in the middle are kept (as "") so callers can reject them by name.
+ * newlines of continuation lines); trailing commas are dropped, as oslo's types.List drops
+ * them; an empty value is an empty list. Empty items in the middle are kept (as "") so callers can
+ * reject them by name.
  */
 WDS_LOADER_EXPORT std::vector<std::string> splitList(const std::string& value);
 
