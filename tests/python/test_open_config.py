@@ -150,6 +150,25 @@ def test_several_files_and_a_config_dir_later_winning_with_substitution(tmp_path
         assert source.get_host_cpu_usage({"hostname": "h"}) == 4.5
 
 
+def test_several_files_with_a_loader_that_would_ignore_them_are_refused(tmp_path, monkeypatch):
+    from watcher_ds import _native
+
+    first = tmp_path / "a.conf"
+    first.write_text("[watcher_datasources]\ndatasources = fake\n[fake_client]\nvalue = 1\n")
+    second = tmp_path / "b.conf"
+    second.write_text("[fake_client]\nvalue = 2\n")
+    fakes = env_path("WDS_TEST_PLUGIN_DIR")
+    lib = _native.library()
+    assert lib.c_api_version >= _native.SEVERAL_CONFIG_FILES_C_API_VERSION
+    # As a version 1 library (before config_files/config_dirs) would be seen.
+    monkeypatch.setattr(lib, "c_api_version", 1)
+    for files, dirs in (([first, second], ()), ([first], [tmp_path])):
+        with pytest.raises(watcher_ds.UnsupportedError, match="C API 1: several config files"):
+            watcher_ds.open_config(files, plugin_dir=fakes, config_dirs=dirs)
+    with watcher_ds.open_config(str(first), plugin_dir=fakes) as source:  # one file: fine
+        assert source.get_host_cpu_usage({"hostname": "h"}) == 1.0
+
+
 def test_an_unresolvable_reference_is_a_config_error_naming_key_and_name(tmp_path):
     path = tmp_path / "watcher.conf"
     path.write_text("[watcher_datasources]\ndatasources = prometheus\n"

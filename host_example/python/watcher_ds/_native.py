@@ -14,7 +14,8 @@ from ctypes import POINTER, c_char_p, c_size_t, c_uint32, c_void_p
 from . import _abi
 
 SONAME = "libwatcher_ds_loader.so.1"
-C_API_VERSION = 1
+C_API_VERSION = 1  # what importing needs; several config files or config_dirs need 2
+SEVERAL_CONFIG_FILES_C_API_VERSION = 2
 
 
 class LoaderRequest(ctypes.Structure):
@@ -83,5 +84,6 @@ def library():
             if version < C_API_VERSION:
                 raise ImportError("%s has loader C API %d; watcher_ds needs %d"
                                   % (path, version, C_API_VERSION))
+            lib.c_api_version = version
             _library = lib
         return _library

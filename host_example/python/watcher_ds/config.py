@@ -6,7 +6,7 @@ import logging
 from ctypes import byref
 
 from . import _abi, _convert, _native
-from .errors import from_error
+from .errors import UnsupportedError, from_error
 from .plugin import Plugin
 from .source import LogBridge, Source
 
@@ -68,6 +68,13 @@ def open_config(config_file, strategy=None, plugin_dir=None, *, metrics=(), logg
     dirs = [_paths(d, "config_dirs[%d]" % i) for i, d in enumerate(config_dirs)]
     if not files and not dirs:
         raise TypeError("open_config() needs at least one config file or config_dirs entry")
+    if (len(files) > 1 or dirs) and \
+            getattr(lib, "c_api_version", 0) < _native.SEVERAL_CONFIG_FILES_C_API_VERSION:
+        # An older library would read config_file alone: refuse rather than drop the rest.
+        raise UnsupportedError(
+            "the loader library has C API %d: several config files or config_dirs need %d "
+            "(a newer libwatcher-ds-loader)"
+            % (lib.c_api_version, _native.SEVERAL_CONFIG_FILES_C_API_VERSION))
     request.config_file = files[0] if files else None
     request.config_files = (ctypes.c_char_p * max(len(files) - 1, 1))(*files[1:])
     request.config_file_count = max(len(files) - 1, 0)

@@ -24,8 +24,12 @@
 extern "C" {
 #endif
 
-/** Version of this C API; new functions raise it (check it before calling them). */
-#define WDS_LOADER_C_API_VERSION 1
+/**
+ * Version of this C API; new functions and request fields raise it (check it before using
+ * them): 2 added wds_loader_request's v1.1 fields (config_files, config_dirs), which a
+ * version 1 library would silently ignore.
+ */
+#define WDS_LOADER_C_API_VERSION 2
 
 WDS_EXPORT uint32_t wds_loader_c_api_version(void);
 
