@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "http/PercentEncoding.h"
 #include "json/PromResponse.h"
 #include "labels/HostLabelMap.h"
-#include "http/PercentEncoding.h"
 #include "prometheus_api/PromApiClient.h"
 #include "promql/PromQL.h"
 
@@ -127,7 +127,11 @@ void BM_LabelMapBuild(benchmark::State& state) {
     const wds::Logger log;
     for (auto _ : state) {
         wds::HostLabelMap map(
-            "fqdn", [&] { return wds::promjson::decodeTargetLabelValues(body, "fqdn", "b", log); },
+            "fqdn",
+            [&] {
+                return wds::HostLabelValues{
+                    wds::promjson::decodeTargetLabelValues(body, "fqdn", "b", log), {}};
+            },
             std::chrono::seconds(60), log);
         map.load();
         benchmark::DoNotOptimize(map);
@@ -143,7 +147,11 @@ void BM_LabelMapFromValues(benchmark::State& state) {
     for (int i = 0; i < n; ++i)
         values.push_back(hostName(i / 2));
     for (auto _ : state) {
-        wds::HostLabelMap map("fqdn", [&] { return values; }, std::chrono::seconds(60), {});
+        wds::HostLabelMap map("fqdn",
+                              [&] {
+                                  return wds::HostLabelValues{values, {}};
+                              },
+                              std::chrono::seconds(60), {});
         map.load();
         benchmark::DoNotOptimize(map);
     }
@@ -156,7 +164,11 @@ void BM_LabelMapResolve(benchmark::State& state) {
     std::vector<std::string> values;
     for (int i = 0; i < 5000; ++i)
         values.push_back(hostName(i));
-    wds::HostLabelMap map("fqdn", [&] { return values; }, std::chrono::seconds(60), {});
+    wds::HostLabelMap map("fqdn",
+                          [&] {
+                              return wds::HostLabelValues{values, {}};
+                          },
+                          std::chrono::seconds(60), {});
     map.load();
     const std::string exact = hostName(4321), shortName = "compute-1234";
     for (auto _ : state) {

@@ -80,9 +80,9 @@ Datasource::Datasource(Settings settings, std::unique_ptr<PromApiClient> client,
       client_(std::move(client)),
       log_(std::move(log)),
       queries_(settings_.fqdnLabel, settings_.instanceUuidLabel),
+      hostSources_(*client_, queries_, log_),
       hostLabels_(
-          settings_.fqdnLabel,
-          [this] { return client_->activeTargetLabelValues(settings_.fqdnLabel); },
+          settings_.fqdnLabel, [this] { return hostSources_.fetch(); },
           settings_.labelRefreshInterval, log_) {}
 
 void Datasource::start() {
@@ -92,20 +92,25 @@ void Datasource::start() {
 std::string Datasource::resolveHost(const std::string& hostname) {
     if (hostname.empty())
         invalidArgument("a compute_node query needs the resource's hostname");
-    if (auto label = hostLabels_.resolve(hostname))
+    if (auto label = hostLabels_.resolve(hostname)) {
+        // Not found, as far as an answer goes: there is no one series set to answer from.
+        if (auto why = hostLabels_.conflict(*label))
+            throw DatasourceError(WDS_E_RESOURCE_NOT_FOUND, *why);
         return *label;
+    }
     if (hostLabels_.empty()) {
         // No host at all is not an answer about this host: the server may be starting up.
         throw DatasourceError(WDS_E_UNAVAILABLE,
-                              "cannot resolve host '" + hostname + "': no active target at " +
-                                  client_->baseUrl() + " carries a '" + settings_.fqdnLabel +
+                              "cannot resolve host '" + hostname + "': neither an active target " +
+                                  "nor a node series at " + client_->baseUrl() + " carries a '" +
+                                  settings_.fqdnLabel +
                                   "' label (yet; a Prometheus that has just started lists its "
                                   "targets a few seconds later)");
     }
     throw DatasourceError(WDS_E_RESOURCE_NOT_FOUND,
                           "host '" + hostname + "' matches no '" + settings_.fqdnLabel +
-                              "' label value of the active targets at " + client_->baseUrl() +
-                              " (" + std::to_string(hostLabels_.size()) +
+                              "' label value of the active targets or node series at " +
+                              client_->baseUrl() + " (" + std::to_string(hostLabels_.size()) +
                               " known, short names included)");
 }
 
@@ -501,11 +506,22 @@ SnapshotAnswer Datasource::statisticSnapshot(const SnapshotArgs& request) {
     };
     if (hosts) {
         // Only the names a host name can resolve to: a series of another fqdn value (no
-        // target has it) has no resource that a single call would answer with it.
+        // source has it) has no resource that a single call would answer with it, and a host
+        // with several sources has no single answer.
+        size_t conflicting = 0;
         for (std::string& name : hostLabels_.labelValues()) {
             const auto it = valueOf.find(name);
-            if (it != valueOf.end())
+            if (it == valueOf.end())
+                continue;
+            if (hostLabels_.conflict(name))
+                ++conflicting;
+            else
                 add(std::move(name), it->second);
+        }
+        if (conflicting > 0) {
+            log_.warning("statistic_snapshot of " + std::string(metric.name) + ": left out " +
+                         std::to_string(conflicting) +
+                         " hosts whose series come from several sources (logged when found)");
         }
     } else {
         std::vector<std::pair<std::string, double>> entries(

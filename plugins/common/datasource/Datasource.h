@@ -12,6 +12,7 @@
 #include "datasource/MetricCatalog.h"
 #include "datasource/QueryTemplateCache.h"
 #include "labels/HostLabelMap.h"
+#include "labels/HostLabelSources.h"
 #include "logging/Logger.h"
 #include "prometheus_api/PromApiClient.h"
 #include "promql/PromQL.h"
@@ -119,7 +120,7 @@ class Datasource {
 
     Datasource(Settings settings, std::unique_ptr<PromApiClient> client, Logger log);
 
-    /** Loads the host-name label map from the active targets (network). */
+    /** Loads the host-name label map from its sources (network; HostLabelSources). */
     void start();
 
     AggregationResult statisticAggregation(const AggregationArgs& request);
@@ -176,6 +177,7 @@ class Datasource {
     Logger log_;
     promql::QueryBuilder queries_;
     QueryTemplateCache templates_;
+    HostLabelSources hostSources_;
     HostLabelMap hostLabels_;
     // Per MetricKind: how many instances the last listInstances() of the metric returned (0:
     // none yet). Only a cost hint for batchQueries(): every form of the query gives each

@@ -25,12 +25,12 @@ HostLabelMap::HostLabelMap(std::string labelName, Fetch fetch,
       clock_(clock ? std::move(clock) : Clock([] { return std::chrono::steady_clock::now(); })),
       snapshot_(std::make_shared<Snapshot>()) {}
 
-std::shared_ptr<const HostLabelMap::Snapshot> HostLabelMap::build(
-    const std::vector<std::string>& values) const {
+std::shared_ptr<const HostLabelMap::Snapshot> HostLabelMap::build(HostLabelValues found) const {
     auto snapshot = std::make_shared<Snapshot>();
-    snapshot->values.insert(values.begin(), values.end());
+    snapshot->values.insert(found.values.begin(), found.values.end());
+    snapshot->conflicts = std::move(found.conflicts);
     if (snapshot->values.empty()) {
-        log_.error("no active Prometheus target has a '" + labelName_ +
+        log_.error("neither an active target nor a node series has a '" + labelName_ +
                    "' label: no compute node can be resolved");
     }
     for (const std::string& value : snapshot->values) {
@@ -93,23 +93,31 @@ std::optional<std::string> HostLabelMap::resolve(const std::string& hostname) {
     if (now == seen && clock_() - lastRefresh_ >= interval) {
         log_.info("host '" + hostname + "' not among the " +
                   std::to_string(snapshot->values.size()) + " '" + labelName_ +
-                  "' label values; fetching the active targets again");
-        const std::vector<std::string> values = fetch_();
+                  "' label values; fetching them again");
+        HostLabelValues found = fetch_();
         lastRefresh_ = clock_();
-        if (values.empty() && !snapshot->values.empty()) {
+        if (found.values.empty() && !snapshot->values.empty()) {
             // A restarting server lists no targets for a while; forgetting every host then would
             // turn each of them into "not found" until the next refresh.
-            log_.warning("the active targets came back without any '" + labelName_ +
-                         "' label; keeping the " + std::to_string(snapshot->values.size()) +
-                         " known values");
+            log_.warning("no source has a '" + labelName_ + "' label value any more; keeping the " +
+                         std::to_string(snapshot->values.size()) + " known values");
         } else {
-            snapshot = build(values);
+            snapshot = build(std::move(found));
             std::lock_guard<std::shared_mutex> lock(snapshotMutex_);
             snapshot_ = snapshot;
             ++generation_;
         }
     }
     return lookup(*snapshot, hostname);
+}
+
+std::optional<std::string> HostLabelMap::conflict(const std::string& value) const {
+    // On every resolved call: no copy of the snapshot pointer, as in resolve().
+    std::shared_lock<std::shared_mutex> lock(snapshotMutex_);
+    auto it = snapshot_->conflicts.find(value);
+    if (it == snapshot_->conflicts.end())
+        return std::nullopt;
+    return it->second;
 }
 
 size_t HostLabelMap::size() const {

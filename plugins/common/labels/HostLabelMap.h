@@ -16,28 +16,38 @@
 
 namespace wds {
 
+/** What one fetch of the host label values found (see HostLabelSources). */
+struct HostLabelValues {
+    std::vector<std::string> values;
+    // value -> why no answer about it can be trusted (its series come from several sources)
+    std::map<std::string, std::string> conflicts;
+};
+
 /**
- * Maps Watcher's compute-node host names to the values of the fqdn label found on the active
- * Prometheus targets: an exact match first, then the short name ("compute-1" for
- * "compute-1.example.org"). On a miss the targets are fetched again, but at most once per
+ * Maps Watcher's compute-node host names to the values of the fqdn label (HostLabelSources says
+ * where they come from): an exact match first, then the short name ("compute-1" for
+ * "compute-1.example.org"). On a miss the values are fetched again, but at most once per
  * refresh interval (once a second while the map is empty), and concurrent misses share one
  * fetch. A refresh that finds no values keeps the known ones. Safe to use from many threads.
  */
 class HostLabelMap {
   public:
-    using Fetch = std::function<std::vector<std::string>()>;
+    using Fetch = std::function<HostLabelValues()>;
     using Clock = std::function<std::chrono::steady_clock::time_point()>;
 
     HostLabelMap(std::string labelName, Fetch fetch, std::chrono::milliseconds refreshInterval,
                  Logger log, Clock clock = {});
 
-    /** Fetches the targets now (at create). Fetch errors propagate. */
+    /** Fetches the values now (at create). Fetch errors propagate. */
     void load();
 
-    /** The label value for `hostname`, or nullopt when no active target carries it. */
+    /** The label value for `hostname`, or nullopt when no source has it. */
     std::optional<std::string> resolve(const std::string& hostname);
 
-    /** How many label values are known; 0 while no target carries the label. */
+    /** Why answers about the label value `value` cannot be trusted, or nullopt. */
+    std::optional<std::string> conflict(const std::string& value) const;
+
+    /** How many label values are known; 0 while no source has the label. */
     size_t size() const;
     bool empty() const { return size() == 0; }
 
@@ -49,9 +59,10 @@ class HostLabelMap {
     struct Snapshot {
         std::set<std::string> values;
         std::map<std::string, std::string> shortNames;  // first dotted component -> value
+        std::map<std::string, std::string> conflicts;
     };
 
-    std::shared_ptr<const Snapshot> build(const std::vector<std::string>& values) const;
+    std::shared_ptr<const Snapshot> build(HostLabelValues found) const;
     std::shared_ptr<const Snapshot> current(uint64_t* generation = nullptr) const;
     static std::optional<std::string> lookup(const Snapshot& snapshot, const std::string& host);
 

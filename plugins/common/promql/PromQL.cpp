@@ -220,12 +220,24 @@ Selector QueryBuilder::instances(const std::vector<std::string>& uuids) const {
     return anyOf(instanceUuidLabel_, uuids, "instance uuid");
 }
 
+std::string QueryBuilder::hostCpuSeries(const Selector& hosts) const {
+    return "node_cpu_seconds_total" + braces("mode='idle'", hosts.matcher);
+}
+
+std::string QueryBuilder::hostSourceSeries(const Selector& hosts) const {
+    return "node_cpu_seconds_total" + braces("mode='idle',cpu='0'", hosts.matcher);
+}
+
+std::string QueryBuilder::hostSourceConflicts() const {
+    return "count by (" + fqdnLabel_ + ", instance) (" + hostSourceSeries(all()) + ") > 1";
+}
+
 std::string QueryBuilder::hostCpuUsage(wds_aggregate aggregate, const Selector& hosts,
                                        int64_t periodS) const {
     // Watcher's expression, clamped at 0: rate() extrapolation can put idle a hair above 100%.
     const std::string op = aggregationOperator(aggregate);
-    return "clamp_min(100 - (" + op + " by (" + fqdnLabel_ + ")(rate(node_cpu_seconds_total" +
-           braces("mode='idle'", hosts.matcher) + "[" + std::to_string(periodS) + "s])) * 100), 0)";
+    return "clamp_min(100 - (" + op + " by (" + fqdnLabel_ + ")(rate(" + hostCpuSeries(hosts) +
+           "[" + std::to_string(periodS) + "s])) * 100), 0)";
 }
 
 std::string QueryBuilder::hostRamUsage(wds_aggregate aggregate, const Selector& hosts,

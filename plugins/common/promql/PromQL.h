@@ -70,6 +70,16 @@ class QueryBuilder {
     Selector hostHole() const;
     Selector instanceHole() const;
 
+    /**
+     * The series the host CPU query reads, `node_cpu_seconds_total{mode='idle',<matcher>}`: the
+     * fqdn label values on it are the hosts the host queries can answer.
+     */
+    std::string hostCpuSeries(const Selector& hosts) const;
+    /** The CPU-0 idle series of the hosts: one per scrape of each host's node exporter. */
+    std::string hostSourceSeries(const Selector& hosts) const;
+    /** (fqdn, instance) pairs with more than one hostSourceSeries(): a host with two sources. */
+    std::string hostSourceConflicts() const;
+
     /** % busy, 0-100: 100 minus the idle share, aggregated across CPUs. */
     std::string hostCpuUsage(wds_aggregate aggregate, const Selector& hosts, int64_t periodS) const;
     /** KiB used: total minus the available bytes aggregated over time. */

@@ -21,8 +21,23 @@ inline bool isTargets(const HttpRequest& r) {
 inline bool isQuery(const HttpRequest& r) {
     return r.target.find("/query?") != std::string::npos;
 }
+/** The host label map's look-up of the fqdn values on the node series. */
+inline bool isHostLabelValues(const HttpRequest& r) {
+    return r.target.find("/label/fqdn/values") != std::string::npos;
+}
+/** Any other label-values request (the inventory's, list_metrics'). */
 inline bool isLabelValues(const HttpRequest& r) {
-    return r.target.find("/label/") != std::string::npos;
+    return r.target.find("/label/") != std::string::npos && !isHostLabelValues(r);
+}
+/** A /label/<name>/values answer. */
+inline std::string labelValuesBody(std::initializer_list<const char*> values) {
+    std::string body = R"({"status":"success","data":[)";
+    bool first = true;
+    for (const char* v : values) {
+        body += (first ? "\"" : ",\"") + std::string(v) + "\"";
+        first = false;
+    }
+    return body + "]}";
 }
 
 /** A query parameter of a request, decoded ("" when absent). */
@@ -48,16 +63,22 @@ class DatasourceTest : public testing::Test {
     void SetUp() override { makeDatasource(false); }
 
     /**
-     * A started datasource over the mock, whose targets carry `targets` as fqdn labels;
-     * `seriesViaSubquery` as the Aetos plugin sets it; `instanceLabel` is instance_uuid_label.
+     * A started datasource over the mock, whose targets carry `targets` as fqdn labels and whose
+     * node series of the last day carry `seriesHosts`; `seriesViaSubquery` as the Aetos plugin
+     * sets it; `instanceLabel` is instance_uuid_label.
      */
     void makeDatasource(bool seriesViaSubquery,
                         std::initializer_list<const char*> targets = {"compute-1.example.org",
                                                                       "controller"},
-                        const std::string& instanceLabel = "resource") {
+                        const std::string& instanceLabel = "resource",
+                        std::initializer_list<const char*> seriesHosts = {}) {
         ON_CALL(*transport, send(testing::Truly(test::isTargets)))
             .WillByDefault(testing::Return(test::ok(test::targetsBody(targets))));
         EXPECT_CALL(*transport, send(testing::Truly(test::isTargets))).Times(testing::AtLeast(1));
+        ON_CALL(*transport, send(testing::Truly(test::isHostLabelValues)))
+            .WillByDefault(testing::Return(test::ok(test::labelValuesBody(seriesHosts))));
+        EXPECT_CALL(*transport, send(testing::Truly(test::isHostLabelValues)))
+            .Times(testing::AtLeast(1));
         Logger log(
             [](void* ctx, wds_log_level level, const char* m) {
                 if (level >= WDS_LOG_WARNING)

@@ -302,7 +302,7 @@ TEST_F(DatasourceBatchTest, NoKnownHostAtAllFailsTheWholeBatchAsUnavailable) {
     request.resources = {hostNamed("compute-1")};
     const DatasourceError error = failureOf(request);  // not an answer from an empty label map
     EXPECT_EQ(error.status(), WDS_E_UNAVAILABLE);
-    EXPECT_THAT(error.what(), HasSubstr("no active target"));
+    EXPECT_THAT(error.what(), HasSubstr("neither an active target nor a node series"));
 }
 
 TEST_F(DatasourceBatchTest, TwoSeriesForOneResourceAreAProtocolError) {

@@ -1,4 +1,5 @@
 #include <atomic>
+#include <map>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -12,6 +13,7 @@ using namespace std::chrono_literals;
 
 struct FakeTargets {
     std::vector<std::string> values;
+    std::map<std::string, std::string> conflicts{};
     std::atomic<int> fetches{0};
     std::chrono::steady_clock::time_point now{};
 
@@ -20,7 +22,7 @@ struct FakeTargets {
             "fqdn",
             [this] {
                 ++fetches;
-                return values;
+                return HostLabelValues{values, conflicts};
             },
             interval, Logger(), [this] { return now; });
     }
@@ -44,6 +46,21 @@ TEST(HostLabelMapTest, AmbiguousShortNamesResolveDeterministically) {
     HostLabelMap map = targets.make();
     map.load();
     EXPECT_EQ(map.resolve("node"), "node.a.example");
+}
+
+TEST(HostLabelMapTest, ConflictsAreKeptPerValueAndReplacedByARefresh) {
+    FakeTargets targets{{"a.example", "b.example"}, {{"b.example", "two sources"}}};
+    HostLabelMap map = targets.make(60s);
+    map.load();
+    EXPECT_EQ(map.resolve("b"), "b.example");  // it resolves; the caller asks conflict()
+    EXPECT_EQ(map.conflict("b.example"), "two sources");
+    EXPECT_EQ(map.conflict("a.example"), std::nullopt);
+    EXPECT_EQ(map.conflict("b"), std::nullopt);  // keyed by label value, not host name
+
+    targets.conflicts.clear();  // the shards were fixed
+    targets.now += 61s;
+    EXPECT_EQ(map.resolve("missing"), std::nullopt);
+    EXPECT_EQ(map.conflict("b.example"), std::nullopt);
 }
 
 TEST(HostLabelMapTest, MissRefreshesAtMostOncePerInterval) {
@@ -101,7 +118,7 @@ TEST(HostLabelMapTest, ConcurrentMissesShareOneRefresh) {
         [&] {
             ++fetches;
             std::this_thread::sleep_for(50ms);
-            return std::vector<std::string>{"a.example", "late.example"};
+            return HostLabelValues{{"a.example", "late.example"}, {}};
         },
         0ms, Logger());
     map.load();
@@ -123,8 +140,7 @@ TEST(HostLabelMapTest, ConcurrentMissesShareOneRefresh) {
 
 TEST(HostLabelMapTest, FetchErrorsPropagate) {
     HostLabelMap map(
-        "fqdn", []() -> std::vector<std::string> { throw std::runtime_error("down"); }, 0ms,
-        Logger());
+        "fqdn", []() -> HostLabelValues { throw std::runtime_error("down"); }, 0ms, Logger());
     EXPECT_THROW(map.load(), std::runtime_error);
 }
 
