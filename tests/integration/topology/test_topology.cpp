@@ -183,6 +183,40 @@ INSTANTIATE_TEST_SUITE_P(Topologies, EachTopology,
                          ::testing::Values("federation", "disagreeing", "pair", "agent"),
                          [](const auto& info) { return info.param; });
 
+TEST(LiveDatasetExporter, ServesTheDatasetsValuesOnTheGridWithExplicitTimestamps) {
+    wds::testing::LiveDatasetExporter exporter;
+    EXPECT_EQ(exporter.originS() % Dataset::kStep, 0);
+    EXPECT_EQ(exporter.shiftS(), exporter.originS() - Dataset::kStart);
+    const std::string controller = "/metrics?host=controller&instance=controller:9100";
+    // Before the origin: nothing. 22 s after it: the samples of the grid time 15 s after it.
+    EXPECT_EQ(exporter.answer(controller, exporter.originS() - 1),
+              std::make_pair(200, std::string()));
+    const auto [status, body] = exporter.answer(controller, exporter.originS() + 22);
+    EXPECT_EQ(status, 200);
+    std::string expected;
+    const std::string ts = std::to_string((exporter.originS() + 15) * 1000);
+    for (const auto& s : Dataset::series()) {
+        if (s.host == "controller") {
+            expected += s.name + "{" + s.labels + "} " +
+                        Dataset::formatValue(s.valueAt(Dataset::kStart + 15)) + " " + ts + "\n";
+        }
+    }
+    EXPECT_EQ(body, expected);
+    EXPECT_EQ(wds::testing::LiveDatasetExporter::hostSeries("compute-2.cloud.example",
+                                                            "compute-2.cloud.example:9101")
+                  .size(),
+              4u);  // 1 CPU (idle, user), MemTotal, MemAvailable
+    const auto instances = exporter.answer(
+        "/metrics?instances=22222222-2222-4222-8222-222222222222", exporter.originS());
+    EXPECT_NE(instances.second.find("ceilometer_memory_usage{orig_timestamp=\"2\",project=\"p1\","
+                                    "resource=\"22222222-2222-4222-8222-222222222222\"} 3072 " +
+                                    std::to_string(exporter.originS() * 1000) + "\n"),
+              std::string::npos)
+        << instances.second;
+    EXPECT_EQ(exporter.answer("/metrics", exporter.originS()).first, 404);
+    EXPECT_EQ(exporter.answer("/other?host=controller", exporter.originS()).first, 404);
+}
+
 std::vector<Poco::JSON::Object::Ptr> activeTargets(const HttpResponse& r) {
     std::vector<Poco::JSON::Object::Ptr> out;
     if (r.status != 200) {
