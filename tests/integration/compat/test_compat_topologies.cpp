@@ -3,6 +3,7 @@
 // stores exactly one sample per 15 s grid point, and has the shape its issue-16 item describes.
 // The four topologies start once, in parallel, for the whole executable. Raw HTTP + Poco::JSON
 // only (no plugin code).
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <Poco/JSON/Array.h>
@@ -19,6 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "expectations/DatasetChecks.h"
+#include "expectations/ExtensionChecks.h"
+#include "expectations/PluginHarness.h"
 #include "servers/Dataset.h"
 #include "servers/LiveDatasetExporter.h"
 #include "servers/Topology.h"
@@ -285,6 +289,96 @@ TEST(AgentTopology, VictoriaMetricsHasNoTargetsAndTheAgentNoQueryApi) {
     r[0].first->getNames(names);
     EXPECT_EQ(names, (std::vector<std::string>{"__name__", "fqdn", "instance", "job"}));
     EXPECT_EQ(r[0].first->getValue<std::string>("instance"), "controller:9100");
+}
+
+// --- The prometheus plugin on each topology: every data set check, at shifted times ---
+
+const wds_plugin_v1* prometheusPlugin() {
+    static const wds_plugin_v1* plugin = wds::testing::loadPlugin(WDS_PROMETHEUS_PLUGIN);
+    return plugin;
+}
+
+// A source pointed at the topology's query endpoint; its log lines land in `logs`.
+wds::Source pluginOn(const Topology& t, wds::testing::LogLines& logs,
+                     wds::Outcome* outcome = nullptr) {
+    wds::testing::PluginConfig config = {{"prometheus_client.host", t.queryHost()},
+                                         {"prometheus_client.port", std::to_string(t.queryPort())},
+                                         {"watcher_datasources.query_max_retries", "3"},
+                                         {"watcher_datasources.query_interval", "0.2"},
+                                         {"prometheus_client.timeout", "5"}};
+    if (!t.rootPath().empty())
+        config.emplace_back("prometheus_client.root_path", t.rootPath());
+    return wds::testing::createSource(*prometheusPlugin(), config, logs, outcome);
+}
+
+class PluginOnTopology : public EachTopology {};
+
+TEST_P(PluginOnTopology, PassesEveryDatasetCheckAtShiftedTimes) {
+    Topology& t = topology();
+    t.waitForData(kLastS, std::chrono::seconds(150));
+    wds::testing::LogLines logs;
+    const wds::Source source = pluginOn(t, logs);
+    const auto windows = wds::testing::liveWindows(kLastS, t.shiftS());
+    wds::testing::expectAvailableWithDatasetMetrics(source);
+    wds::testing::expectHostMetricsMatchDataset(source, windows);
+    wds::testing::expectInstanceMetricsMatchDataset(source, windows);
+    wds::testing::expectNoDataOutsideTheDataset(source);
+    // One batch query per metric, aggregate and window, each resource its own call's answer.
+    EXPECT_EQ(wds::testing::expectBatchMatchesSingleCalls(source, windows),
+              2 * 3 * (windows.rate.size() + windows.overTime.size()));
+    // Series points sit on multiples of the step in wall time; VictoriaMetrics' windows are
+    // left-open (docs/COMPATIBILITY.md, Series and batches).
+    const int64_t stepS = 30;
+    const int64_t firstS =
+        Dataset::kStart + 30 + (stepS - (Dataset::kStart + 30 + t.shiftS()) % stepS) % stepS;
+    wds::testing::expectSeriesMatchDataset(source, firstS, firstS + 30, stepS,
+                                           GetParam() == "agent"
+                                               ? wds::testing::WindowEdge::LeftOpen
+                                               : wds::testing::WindowEdge::Closed,
+                                           t.shiftS());
+}
+
+TEST_P(PluginOnTopology, HostNamesComeFromWhereTheBackendHasThem) {
+    // A global Prometheus's targets are the shards and the agent's VictoriaMetrics has none:
+    // there the hosts come from the node series; the replicas scrape the hosts themselves.
+    Topology& t = topology();
+    t.waitForData(Dataset::kStart, std::chrono::seconds(60));
+    wds::testing::LogLines logs;
+    const wds::Source source = pluginOn(t, logs);
+    const std::string fromTargets = GetParam() == "pair" ? "5" : "0";
+    const std::string fromSeries = GetParam() == "pair" ? "0" : "4";
+    EXPECT_THAT(logs.lines(),
+                testing::Contains(testing::HasSubstr(
+                    "host names: 4 'fqdn' label values, " + fromTargets +
+                    " from the active targets at " + t.queryBaseUrl() + " and " + fromSeries +
+                    " more from the node_cpu_seconds_total{mode='idle'} series")));
+    const auto cpu = source.hostCpuUsage("compute-0", 30, WDS_AGGREGATE_MEAN, 30,
+                                         (Dataset::kStart + 30 + t.shiftS()) * 1000);
+    wds::testing::expectValue(
+        cpu, Dataset::hostCpuUsage("compute-0.cloud.example", "mean", 30, Dataset::kStart + 30),
+        "short name");
+}
+
+INSTANTIATE_TEST_SUITE_P(Topologies, PluginOnTopology,
+                         ::testing::Values("federation", "pair", "agent"),
+                         [](const auto& info) { return info.param; });
+
+TEST(DisagreeingShards, TheHostOnBothShardsIsRefusedNamingBothAndTheOthersAnswer) {
+    Topology& t = *env->all.at("disagreeing");
+    t.waitForData(kLastS, std::chrono::seconds(150));
+    wds::testing::LogLines logs;
+    const wds::Source source = pluginOn(t, logs);
+    const int64_t atMs = (kLastS + t.shiftS()) * 1000;
+    const auto doubled = source.hostCpuUsage("compute-1.cloud.example", 60, WDS_AGGREGATE_MEAN,
+                                             60, atMs);
+    EXPECT_EQ(doubled.status, WDS_E_RESOURCE_NOT_FOUND) << doubled.message;
+    EXPECT_THAT(doubled.message, testing::HasSubstr("host 'compute-1.cloud.example'"));
+    EXPECT_THAT(doubled.message, testing::HasSubstr("{shard=\"a\"} and {shard=\"b\"}"));
+    EXPECT_THAT(logs.lines(), testing::Contains(testing::HasSubstr(doubled.message)));
+    for (const std::string host : {"compute-0.cloud.example", "compute-2.cloud.example"}) {
+        wds::testing::expectValue(source.hostCpuUsage(host, 60, WDS_AGGREGATE_MEAN, 60, atMs),
+                                  Dataset::hostCpuUsage(host, "mean", 60, kLastS), host);
+    }
 }
 
 // Runs last: googletest runs parameterized suites after the plain TESTs, in the order they are
