@@ -1,5 +1,5 @@
 /*
- * watcher-ds loader, C API (libwatcher_ds_loader.so.1, since 1.1.0)
+ * watcher-ds loader, C API (libwatcher_ds_loader.so.2; the C API exists since loader 1.1.0)
  *
  * The loader's rules for hosts that are not written in C++ (the Python package `watcher_ds`
  * binds this with ctypes): where plugins live, how one is loaded and checked against the ABI,
