@@ -16,6 +16,7 @@ from . import _abi
 SONAME = "libwatcher_ds_loader.so.2"
 C_API_VERSION = 1  # what importing needs; several config files or config_dirs need 2
 SEVERAL_CONFIG_FILES_C_API_VERSION = 2
+DEFAULTS_C_API_VERSION = 3  # the request's defaults
 
 
 class LoaderRequest(ctypes.Structure):
@@ -34,6 +35,9 @@ class LoaderRequest(ctypes.Structure):
         ("config_file_count", c_size_t),
         ("config_dirs", POINTER(c_char_p)),
         ("config_dir_count", c_size_t),
+        # v1.2: registered defaults for references to options no file sets.
+        ("defaults", POINTER(_abi.KV)),
+        ("default_count", c_size_t),
     ]
 
 
