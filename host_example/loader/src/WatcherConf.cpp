@@ -314,8 +314,7 @@ class Substituter {
         const std::string option = name.substr(dot + 1);
         // oslo looks the group up among registered groups, which never include DEFAULT.
         if (group == "DEFAULT") {
-            throw Unresolved{name, "no section [DEFAULT] ($" + option + " names [DEFAULT]'s)",
-                             false, ""};
+            throw Unresolved{name, "no section [DEFAULT]", false, ""};
         }
         if (raw_.find(group) == raw_.end() && defaults_.find(group) == defaults_.end()) {
             throw Unresolved{name, "no section [" + group + "] and no default in it", false, name};
