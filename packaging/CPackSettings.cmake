@@ -1,6 +1,6 @@
 # CPack: six packages per format from the components of packaging/CMakeLists.txt.
 #   runtime    -> watcher-ds               the watcher-ds command, its man page, sample watcher.conf
-#   lib        -> libwatcher-ds-loader1    libwatcher_ds_loader.so.1 (libwatcher_ds_loader1 as .rpm)
+#   lib        -> libwatcher-ds-loader2    libwatcher_ds_loader.so.2 (libwatcher_ds_loader2 as .rpm)
 #   dev        -> watcher-ds-dev           headers, .so link, CMake package, pkg-config file
 #                                          (watcher-ds-devel as .rpm, which Provides watcher-ds-dev)
 #   prometheus -> watcher-ds-prometheus    one plugin each; a plugin needs no loader at run time

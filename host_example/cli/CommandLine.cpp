@@ -132,8 +132,9 @@ const std::vector<CommandSpec>& commands() {
 }
 
 const std::vector<std::string>& globalOptions() {
-    static const std::vector<std::string> names = {
-        "help", "verbose", "config-file", "config-dir", "strategy", "plugin-dir", "format"};
+    static const std::vector<std::string> names = {"help",       "verbose",  "config-file",
+                                                   "config-dir", "strategy", "plugin-dir",
+                                                   "format",     "default"};
     return names;
 }
 
@@ -142,7 +143,8 @@ bool isRepeatableOption(const std::string& name) {
 }
 
 bool isConfigSourceOption(const std::string& name) {
-    return name == "config-file" || name == "config-dir" || name == kConfigOrder;
+    return name == "config-file" || name == "config-dir" || name == kConfigOrder ||
+           name == "default";
 }
 
 std::vector<BatchResource> parseResourceList(std::istream& in, const std::string& source,
@@ -250,10 +252,10 @@ std::vector<BatchResource> mergeResources(const std::vector<std::string>& option
 SplitArguments splitResourceOptions(int argc, const char* const* argv) {
     // Every option that takes a value (Poco gives it the next argument when not inline).
     static const std::vector<std::string> withValue = {
-        "config",   "config-file",   "config-dir",  "strategy", "plugin-dir", "format",
-        "period",   "aggregate",     "granularity", "at",       "vcpus",      "memory",
-        "disk",     "meter",         "start",       "end",      "from",       "top",
-        "hostname", "resource-type", "uuid"};
+        "config",  "config-file", "config-dir",    "strategy",    "plugin-dir", "format",
+        "default", "period",      "aggregate",     "granularity", "at",         "vcpus",
+        "memory",  "disk",        "meter",         "start",       "end",        "from",
+        "top",     "hostname",    "resource-type", "uuid"};
     SplitArguments split;
     split.rest.reserve(static_cast<size_t>(std::max(argc, 1)));
     int i = 0;
@@ -429,6 +431,20 @@ Invocation parseInvocation(const std::vector<std::string>& args, const GivenOpti
     }
     if (inv.configSources.empty())
         inv.configSources.emplace_back(kDefaultConfigFile, false);
+    if (const auto defaults = repeated.find("default"); defaults != repeated.end()) {
+        for (const std::string& text : defaults->second) {
+            const auto equals = text.find('=');
+            const std::string key = text.substr(0, equals);
+            const auto dot = key.rfind('.');
+            if (equals == std::string::npos || dot == std::string::npos || dot == 0 ||
+                dot + 1 == key.size()) {
+                throw UsageError("--default " + quoted(text) +
+                                 ": expected GROUP.NAME=VALUE (e.g. DEFAULT.state_path=/var/lib/"
+                                 "watcher)");
+            }
+            inv.defaults.emplace_back(key, text.substr(equals + 1));
+        }
+    }
     if (const auto* text = nonEmpty("strategy"))
         inv.strategy = *text;
     if (const auto* text = nonEmpty("plugin-dir"))

@@ -68,6 +68,9 @@ struct Invocation {
     OutputFormat format = OutputFormat::Text;
     /** --config-file / --config (false) and --config-dir (true) in command-line order. */
     std::vector<std::pair<std::string, bool>> configSources;
+    /** --default GROUP.NAME=VALUE: the value references to an option no file sets resolve to
+     *  (as oslo.config's registered default), in command-line order (a later one wins). */
+    std::vector<std::pair<std::string, std::string>> defaults;
     std::string strategy;
     std::optional<std::string> pluginDir;
     bool verbose = false;

@@ -106,10 +106,16 @@ class CommandRun {
     int execute(const Invocation& inv) {
         describeCommand(inv);
 
+        host::LoaderOptions options;
+        options.strategy = inv.strategy;
+        options.pluginDir = inv.pluginDir;
+        if (inv.isValueCommand())
+            options.requiredMetrics = {inv.meter};
+
         std::vector<host::WatcherConf::Source> sources;
         for (const auto& [path, directory] : inv.configSources)
             sources.push_back(host::WatcherConf::Source{path, directory});
-        conf_ = host::WatcherConf::load(sources);
+        conf_ = host::loadWatcherConf(sources, host::makeDefaults(inv.defaults), options);
         const host::WatcherConf& conf = *conf_;
         for (const auto& warning : conf.warnings())
             diagnostics_.log(WDS_LOG_WARNING, warning);
@@ -121,11 +127,6 @@ class CommandRun {
         diagnostics_.setMasker(masker_);
 
         const host::DatasourceLoader loader(appConfig_);
-        host::LoaderOptions options;
-        options.strategy = inv.strategy;
-        options.pluginDir = inv.pluginDir;
-        if (inv.isValueCommand())
-            options.requiredMetrics = {inv.meter};
         options.log = diagnostics_.sink();
         choice_ = loader.choose(options);
 
@@ -593,7 +594,7 @@ int exitStatusFor(wds_status status) {
 std::string helpText() {
     return std::string(
                R"(Usage: watcher-ds [--config-file FILE]... [--config-dir DIR]... [--strategy NAME] [--plugin-dir DIR]
-                  [--format text|json] [--verbose] COMMAND ...
+                  [--default GROUP.NAME=VALUE]... [--format text|json] [--verbose] COMMAND ...
 
 Asks OpenStack Watcher's metrics datasources (Prometheus, Aetos) for the values Watcher's
 strategies use, through the watcher-ds plugins, choosing the datasource from watcher.conf the way
@@ -648,6 +649,12 @@ Global options:
                          --config FILE is the same option
   --config-dir DIR       also read DIR's *.conf files, in sorted order; files and directories
                          are read in command-line order, later values winning
+  --default GROUP.NAME=VALUE
+                         the value a $reference to GROUP.NAME resolves to when no config
+                         file sets it, as oslo.config's registered default (e.g.
+                         DEFAULT.state_path=/var/lib/watcher); repeatable, a later one wins.
+                         The plugins' own options default to what the plugins declare.
+                         Never passed to a plugin
   --strategy NAME        use [watcher_strategies.NAME] datasources when that option is set
   --plugin-dir DIR       where the lib<name>_ds.so plugins are; wins over
                          [watcher_datasources] plugin_dir (default )") +
@@ -730,6 +737,10 @@ void WatcherDsApp::defineOptions(Poco::Util::OptionSet& options) {
                 .argument(std::string(name) == "config-dir" ? "DIR" : "FILE")
                 .repeatable(true));
     }
+    options.addOption(
+        Option("default", "", "value of an option no config file sets, for $references")
+            .argument("GROUP.NAME=VALUE")
+            .repeatable(true));
     withArgument("strategy", "NAME", "strategy whose datasources option to use");
     withArgument("plugin-dir", "DIR", "plugin directory");
     withArgument("format", "text|json", "output format");

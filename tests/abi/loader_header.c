@@ -11,3 +11,5 @@ typedef char wds_request_ctx_at_56[offsetof(wds_loader_request, host_ctx) == 56 
 typedef char wds_request_v11_size_is_96[WDS_LOADER_REQUEST_V1_1_SIZE == 96 ? 1 : -1];
 typedef char wds_request_files_at_64[offsetof(wds_loader_request, config_files) == 64 ? 1 : -1];
 typedef char wds_request_dirs_at_80[offsetof(wds_loader_request, config_dirs) == 80 ? 1 : -1];
+typedef char wds_request_v12_size_is_112[WDS_LOADER_REQUEST_V1_2_SIZE == 112 ? 1 : -1];
+typedef char wds_request_defaults_at_96[offsetof(wds_loader_request, defaults) == 96 ? 1 : -1];

@@ -53,9 +53,11 @@ def test_size_and_field_offsets_match(c_name):
 
 def test_loader_request_is_what_loader_h_declares():
     # Not a plugin struct, so not in the table; its layout follows loader.h (LP64).
-    # v1.0 is the first 64 bytes (WDS_LOADER_REQUEST_V1_0_SIZE); v1.1 appends four fields.
+    # v1.0 is the first 64 bytes (WDS_LOADER_REQUEST_V1_0_SIZE); v1.1 appends four fields
+    # (96 bytes, WDS_LOADER_REQUEST_V1_1_SIZE), v1.2 two more.
     request = _native.LoaderRequest
     assert request.log.offset == 48 and request.host_ctx.offset == 56
     assert request.config_files.offset == 64 and request.config_file_count.offset == 72
     assert request.config_dirs.offset == 80 and request.config_dir_count.offset == 88
-    assert ctypes.sizeof(request) == 96
+    assert request.defaults.offset == 96 and request.default_count.offset == 104
+    assert ctypes.sizeof(request) == 112

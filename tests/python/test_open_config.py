@@ -177,6 +177,63 @@ def test_an_unresolvable_reference_is_a_config_error_naming_key_and_name(tmp_pat
         watcher_ds.open_config(str(path), plugin_dir=env_path("WDS_TEST_PLUGIN_DIR"))
 
 
+def test_defaults_answer_references_to_options_no_file_sets(tmp_path, monkeypatch):
+    from watcher_ds import _native
+
+    path = tmp_path / "watcher.conf"
+    path.write_text("[watcher_datasources]\ndatasources = fake\n"
+                    "[prometheus_client]\ncafile = ${state_path}/ca.pem\n"
+                    "[fake_client]\nvalue = 1${fake_client.http_status}\n")
+    fakes = env_path("WDS_TEST_PLUGIN_DIR")
+    with pytest.raises(watcher_ds.ConfigError,
+                       match=r"prometheus_client\.cafile .*\$state_path.*DEFAULT\.state_path"):
+        watcher_ds.open_config(str(path), plugin_dir=fakes)
+    defaults = {"DEFAULT.state_path": "$pybasedir", "DEFAULT.pybasedir": "/py"}
+    with watcher_ds.open_config(str(path), plugin_dir=fakes, defaults=defaults) as source:
+        assert source.choice.report["watcher_conf"]["prometheus_client"]["cafile"]["value"] == \
+            "/py/ca.pem"
+        # The fake plugin's declared default of fake_client.http_status ("0").
+        assert source.get_host_cpu_usage({"hostname": "h"}) == 10.0
+    with pytest.raises(TypeError, match="must be a str"):
+        watcher_ds.open_config(str(path), plugin_dir=fakes, defaults={"DEFAULT.x": 1})
+    with pytest.raises(watcher_ds.ConfigError, match="GROUP.NAME"):
+        watcher_ds.open_config(str(path), plugin_dir=fakes, defaults={"state_path": "/s"})
+    # A library that would ignore them (C API 2) is refused rather than read differently.
+    lib = _native.library()
+    assert lib.c_api_version >= _native.DEFAULTS_C_API_VERSION
+    monkeypatch.setattr(lib, "c_api_version", 2)
+    with pytest.raises(watcher_ds.UnsupportedError, match="C API 2: defaults need 3"):
+        watcher_ds.open_config(str(path), plugin_dir=fakes, defaults=defaults)
+
+
+def test_a_caller_with_the_v1_1_request_keeps_working_and_its_defaults_are_not_read(tmp_path):
+    import ctypes
+
+    from watcher_ds import _abi, _native
+
+    path = tmp_path / "watcher.conf"
+    path.write_text("[watcher_datasources]\ndatasources = fake\n"
+                    "[fake_client]\nvalue = 2${fake_client.http_status}\n")
+    lib = _native.library()
+    request = _native.LoaderRequest()
+    request.struct_size = _native.LoaderRequest.defaults.offset  # WDS_LOADER_REQUEST_V1_1_SIZE
+    request.config_file = str(path).encode()
+    request.plugin_dir = env_path("WDS_TEST_PLUGIN_DIR").encode()
+    request.default_count = 5  # beyond its struct_size: a v1.2 library must not look at it
+    handle = ctypes.c_void_p()
+    err = _abi.new_error()
+    assert lib.wds_loader_choose(ctypes.byref(request), ctypes.byref(handle),
+                                 ctypes.byref(err)) == _abi.OK
+    try:
+        report = json.loads(lib.wds_loader_choice_report(handle.value).decode())
+        # The plugins' defaults still answer references.
+        assert report["chosen"] == "fake"
+        assert {e["key"]: e for e in report["effective_config"]["entries"]}[
+            "fake_client.value"]["value"] == "20"
+    finally:
+        lib.wds_loader_choice_release(handle.value)
+
+
 def test_against_the_real_prometheus(servers, plugin_dir, tmp_path, dataset):
     config = servers.config("prometheus")
     lines = ["[watcher_datasources]", "datasources = gnocchi, prometheus",

@@ -8,8 +8,19 @@ the bytes EF BB BF and FF. oslo.config (Debian's
 python3-oslo.config) parses them with Watcher's option definitions of the groups the
 plugins read registered; watcher-ds parses them with `config --format json`. Every value
 oslo.config takes from the files must be the one watcher-ds reports (converted by the
-option's type, as Watcher would); a case that oslo.config refuses must exit 2 without a
-report. Usage: oslo_differential.py WATCHER_DS CASE_DIR
+option's type, as Watcher would); a case that oslo.config refuses while parsing or
+substituting must exit 2 without a report.
+
+watcher-ds gets oslo.config's registered default of every [DEFAULT] option (Watcher's paths:
+pybasedir, bindir, state_path) with --default, as a host inside Watcher passes them, so a
+reference to one no file sets must resolve to the same value. A case whose first line (before
+any `===`) is `# with plugins` runs watcher-ds with the built plugins (PLUGIN_DIR) instead of
+none, so references to the plugins' own options resolve to the defaults the plugins declare,
+and a value oslo.config refuses only when it is read (`port = abc`: not a port) must make
+watcher-ds exit 2 with an error naming that key (the plugin refuses it at create; the report
+of what was read may still be printed). Such cases list one datasource and a server that
+refuses connections at once, so nothing waits on the network.
+Usage: oslo_differential.py WATCHER_DS CASE_DIR PLUGIN_DIR
 """
 import copy
 import json
@@ -32,7 +43,8 @@ SECRET_WORDS = ("password", "secret", "token")  # watcher-ds's isSecretKeyName()
 
 
 def split_case(path):
-    files, name = {}, None
+    """The case's files, and whether it runs with the plugins."""
+    files, name, with_plugins = {}, None, False
     with open(path, encoding="utf-8", newline="") as f:  # a case's own "\r" stays in it
         for line in f:
             if line.startswith("=== "):
@@ -40,7 +52,9 @@ def split_case(path):
                 files[name] = ""
             elif name is not None:
                 files[name] += line
-    return files
+            elif line.strip() == "# with plugins":
+                with_plugins = True
+    return files, with_plugins
 
 
 def write_case(files, root):
@@ -82,26 +96,45 @@ def oslo_conf(args):
     return conf
 
 
+def registered_defaults():
+    """--default arguments: oslo.config's raw default of each string option of [DEFAULT]."""
+    conf = oslo_conf([])
+    args = []
+    for name, opt in sorted(conf._opts.items()):
+        default = opt["opt"].default
+        if isinstance(default, str):
+            args += ["--default", "DEFAULT.%s=%s" % (name, default)]
+    return args
+
+
 def oslo_values(args):
-    """{(group, option): value} of every option set by the files, or the refusal."""
+    """({(group, option): value} of every option set by the files, None, []), or (None, the
+    refusal, [the "group.option" keys whose values oslo.config refuses when they are read])."""
     try:
         conf = oslo_conf(args)
         values = {}
+        refused = []
         for group in GROUPS:
             for name, opt in sorted(conf[group]._group._opts.items()):
-                value = getattr(conf[group], name)
+                try:
+                    value = getattr(conf[group], name)
+                except cfg.ConfigFileValueError as e:
+                    refused.append(("%s.%s" % (group, name), e))
+                    continue
                 loc = conf.get_location(name, group)
                 if loc is not None and loc.location == cfg.Locations.user:
                     values[(group, name)] = (value, opt["opt"])
-        return values, None
+        if refused:
+            return None, "ConfigFileValueError: %s" % refused[0][1], [k for k, _ in refused]
+        return values, None, []
     except (cfg.Error, RecursionError, UnicodeDecodeError) as e:
-        return None, "%s: %s" % (type(e).__name__, e)
+        return None, "%s: %s" % (type(e).__name__, e), []
 
 
-def compare(case, args, watcher_ds):
-    expected, refusal = oslo_values(args)
-    run = subprocess.run([watcher_ds] + args + ["--plugin-dir", "/nonexistent", "--format",
-                                                 "json", "config"],
+def compare(case, args, watcher_ds, plugin_dir):
+    expected, refusal, refused_keys = oslo_values(args)
+    run = subprocess.run([watcher_ds] + args + registered_defaults() +
+                         ["--plugin-dir", plugin_dir, "--format", "json", "config"],
                          capture_output=True, text=True, timeout=30)
     try:
         report = json.loads(run.stdout)
@@ -109,6 +142,16 @@ def compare(case, args, watcher_ds):
         return ["%s: watcher-ds printed no JSON (exit %d): %s" % (case, run.returncode,
                                                                   run.stderr.strip())]
     got = report.get("watcher_conf")
+    if refused_keys:
+        # Refused when read: by watcher-ds's plugin at create, naming the key.
+        error = report.get("error") or ""
+        if plugin_dir == "/nonexistent":
+            return ["%s: oslo.config refuses %s when read; such a case needs '# with plugins'"
+                    % (case, ", ".join(refused_keys))]
+        if run.returncode == 2 and any(key in error for key in refused_keys):
+            return []
+        return ["%s: oslo.config refuses %s (%s), watcher-ds exits %d: %s"
+                % (case, ", ".join(refused_keys), refusal, run.returncode, error)]
     if refusal is not None:
         if run.returncode == 2 and got is None:
             return []
@@ -159,16 +202,17 @@ def oslo_conf_names(group):
 
 
 def main():
-    watcher_ds, case_dir = sys.argv[1], sys.argv[2]
+    watcher_ds, case_dir, plugins = sys.argv[1], sys.argv[2], sys.argv[3]
     cases = sorted(f for f in os.listdir(case_dir) if f.endswith(".case"))
     problems = []
     refused = 0
     for case in cases:
         with tempfile.TemporaryDirectory(prefix="wds-oslo-") as root:
-            args = write_case(split_case(os.path.join(case_dir, case)), root)
+            files, with_plugins = split_case(os.path.join(case_dir, case))
+            args = write_case(files, root)
             if oslo_values(args)[1] is not None:
                 refused += 1
-            problems += compare(case, args, watcher_ds)
+            problems += compare(case, args, watcher_ds, plugins if with_plugins else "/nonexistent")
     for problem in problems:
         print(problem)
     print("%d cases (%d refused by oslo.config), %d differences" % (len(cases), refused,

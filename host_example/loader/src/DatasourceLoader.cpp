@@ -35,7 +35,72 @@ std::string describeStatus(wds_status status, int httpStatus, const std::string&
     return text;
 }
 
+// The defaults the plugins of the datasources choose() would try declare for their keys.
+WatcherConf::Defaults pluginDefaults(const WatcherConf& raw, const WatcherConf::Defaults& defaults,
+                                     const LoaderOptions& options) {
+    WatcherConf::Defaults found;
+    // The list and the directory may themselves use references: read them substituted, but
+    // leave any failure to the strict pass and to choose(), which name it.
+    WatcherConf lenient = raw;
+    lenient.substitute(defaults, false);
+    const auto layer = lenient.toConfiguration();
+    const DatasourceLoader loader(*layer);
+    DatasourceList list;
+    PluginDirectory dir;
+    try {
+        list = loader.datasources(options.strategy);
+        dir = loader.pluginDirectory(options.pluginDir, options.defaultPluginDir);
+    } catch (const ConfigError&) {
+        return found;
+    }
+    struct stat info;
+    for (const auto& name : list.names) {
+        const std::string path = Poco::Path(dir.path).append(pluginFileName(name)).toString();
+        if (!pathExists(path, info))
+            continue;
+        std::string error;
+        const auto plugin = PluginLibrary::open(path, name, error);
+        if (!plugin)
+            continue;  // choose() reports why
+        for (size_t i = 0; i < plugin->configKeyCount(); ++i) {
+            const wds_config_key& key = plugin->configKey(i);
+            const auto split = splitConfigKey(key.key);
+            if (split) {
+                // The first listed plugin's default wins (both plugins share their common keys).
+                found[split->first].emplace(split->second,
+                                            key.default_value != nullptr ? key.default_value : "");
+            }
+        }
+    }
+    return found;
+}
+
 }  // namespace
+
+WatcherConf::Defaults makeDefaults(const std::vector<std::pair<std::string, std::string>>& pairs) {
+    WatcherConf::Defaults defaults;
+    for (const auto& [key, value] : pairs) {
+        const auto split = splitConfigKey(key);
+        if (!split) {
+            throw ConfigError("default '" + key +
+                              "': expected a key GROUP.NAME (e.g. DEFAULT.state_path)");
+        }
+        defaults[normalizeSectionName(split->first)][split->second] = value;
+    }
+    return defaults;
+}
+
+WatcherConf loadWatcherConf(const std::vector<WatcherConf::Source>& sources,
+                            const WatcherConf::Defaults& defaults, const LoaderOptions& options) {
+    WatcherConf conf = WatcherConf::read(sources);
+    WatcherConf::Defaults merged = pluginDefaults(conf, defaults, options);
+    for (const auto& [section, values] : defaults) {
+        for (const auto& [option, value] : values)
+            merged[section][option] = value;  // the caller's win over the plugins'
+    }
+    conf.substitute(merged);
+    return conf;
+}
 
 bool isValidDatasourceName(const std::string& name) {
     return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {

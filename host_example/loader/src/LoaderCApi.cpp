@@ -137,11 +137,14 @@ wds_status wds_loader_choose(const wds_loader_request* request, wds_loader_choic
     const bool v11 = request != nullptr && request->struct_size >= WDS_LOADER_REQUEST_V1_1_SIZE;
     const size_t fileCount = v11 ? request->config_file_count : 0;
     const size_t dirCount = v11 ? request->config_dir_count : 0;
+    const bool v12 = request != nullptr && request->struct_size >= WDS_LOADER_REQUEST_V1_2_SIZE;
+    const size_t defaultCount = v12 ? request->default_count : 0;
     if (request == nullptr || out == nullptr ||
         request->struct_size < WDS_LOADER_REQUEST_V1_0_SIZE ||
         (request->config_file == nullptr && fileCount == 0 && dirCount == 0) ||
         (fileCount > 0 && request->config_files == nullptr) ||
         (dirCount > 0 && request->config_dirs == nullptr) ||
+        (defaultCount > 0 && request->defaults == nullptr) ||
         (request->required_metric_count > 0 && request->required_metrics == nullptr)) {
         return report(err, WDS_E_INVALID_ARGUMENT,
                       "wds_loader_choose: request (struct_size >= " +
@@ -162,12 +165,14 @@ wds_status wds_loader_choose(const wds_loader_request* request, wds_loader_choic
             return report(err, WDS_E_INVALID_ARGUMENT, "config_dirs has a NULL entry");
         dirs.emplace_back(request->config_dirs[i]);
     }
+    std::vector<std::pair<std::string, std::string>> defaults;
+    for (size_t i = 0; i < defaultCount; ++i) {
+        if (request->defaults[i].key == nullptr || request->defaults[i].value == nullptr)
+            return report(err, WDS_E_INVALID_ARGUMENT, "defaults has a NULL key or value");
+        defaults.emplace_back(request->defaults[i].key, request->defaults[i].value);
+    }
     return guarded(err, [&] {
         auto state = std::make_unique<wds_loader_choice>();
-        const wds::host::WatcherConf conf = wds::host::WatcherConf::load(files, dirs);
-        state->config = conf.toConfiguration();
-        state->masker.addFromConfiguration(*state->config);
-
         wds::host::LoaderOptions options;
         options.strategy = request->strategy != nullptr ? request->strategy : "";
         if (request->plugin_dir != nullptr)
@@ -177,6 +182,15 @@ wds_status wds_loader_choose(const wds_loader_request* request, wds_loader_choic
                 return report(err, WDS_E_INVALID_ARGUMENT, "required_metrics has a NULL entry");
             options.requiredMetrics.emplace_back(request->required_metrics[i]);
         }
+        std::vector<wds::host::WatcherConf::Source> sources;
+        for (const auto& file : files)
+            sources.push_back(wds::host::WatcherConf::Source{file, false});
+        for (const auto& dir : dirs)
+            sources.push_back(wds::host::WatcherConf::Source{dir, true});
+        const wds::host::WatcherConf conf =
+            wds::host::loadWatcherConf(sources, wds::host::makeDefaults(defaults), options);
+        state->config = conf.toConfiguration();
+        state->masker.addFromConfiguration(*state->config);
         if (request->log != nullptr) {
             const wds_log_fn log = request->log;
             void* const ctx = request->host_ctx;

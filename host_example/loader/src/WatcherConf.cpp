@@ -203,6 +203,7 @@ struct Unresolved {
     std::string name;
     std::string why;
     bool hidden = false;  ///< found inside a secret: name and why say nothing of its value
+    std::string supply;   ///< "section.option" a file or a default could set ("" for a cycle)
 };
 
 bool isIdentifierStart(char c) {
@@ -217,30 +218,32 @@ bool isIdentifierChar(char c) {
 // cycle (which makes oslo recurse until Python gives up) is reported instead.
 class Substituter {
   public:
-    explicit Substituter(const WatcherConf::SectionMap& raw) : raw_(raw) {}
+    Substituter(const WatcherConf::SectionMap& raw, const WatcherConf::Defaults& defaults)
+        : raw_(raw), defaults_(defaults) {}
 
     std::string resolve(const std::string& section, const std::string& option) {
         const std::pair<std::string, std::string> key(section, option);
         if (const auto done = done_.find(key); done != done_.end())
             return done->second;
         if (!active_.insert(key).second)
-            throw Unresolved{option, "the reference loops back to " + configKey(section, option)};
+            throw Unresolved{option, "the reference loops back to " + configKey(section, option),
+                             false, ""};
         std::string value;
         try {
-            value = expand(section, raw_.at(section).at(option));
+            value = expand(section, valueOf(section, option));
         } catch (Unresolved& bad) {
             // Also when another key refers to the secret: what follows its '$' is the secret's.
             const std::string secret = configKey(section, option);
             if (!bad.hidden && isSecretKeyName(secret)) {
                 bad = Unresolved{"", "a '$' in the secret " + secret + " starts no known reference",
-                                 true};
+                                 true, ""};
             }
             throw;
         }
         active_.erase(key);
         total_ += value.size();
         if (total_ > kMaxSubstitutedTotal)
-            throw Unresolved{option, "the substituted values exceed 16 MiB in all"};
+            throw Unresolved{option, "the substituted values exceed 16 MiB in all", false, ""};
         return done_[key] = value;
     }
 
@@ -286,7 +289,7 @@ class Substituter {
             // a = $b$b, b = $c$c, ... doubles at each step: refuse instead of exhausting memory.
             if (out.size() > kMaxSubstitutedSize) {
                 throw Unresolved{text.substr(start, end - start),
-                                 "the substituted value exceeds 1 MiB"};
+                                 "the substituted value exceeds 1 MiB", false, ""};
             }
             i = braced ? end + 1 : end;
         }
@@ -300,26 +303,50 @@ class Substituter {
                 return resolve(section, name);
             if (has("DEFAULT", name))
                 return resolve("DEFAULT", name);
-            throw Unresolved{name, section == "DEFAULT" ? "no option " + name + " in [DEFAULT]"
-                                                        : "no option " + name + " in [" + section +
-                                                              "] or [DEFAULT]"};
+            throw Unresolved{name,
+                             (section == "DEFAULT"
+                                  ? "no option " + name + " in [DEFAULT]"
+                                  : "no option " + name + " in [" + section + "] or [DEFAULT]") +
+                                 " and no default for it",
+                             false, configKey("DEFAULT", name)};
         }
         const std::string group = name.substr(0, dot);
         const std::string option = name.substr(dot + 1);
         // oslo looks the group up among registered groups, which never include DEFAULT.
-        if (group == "DEFAULT" || raw_.find(group) == raw_.end())
-            throw Unresolved{name, "no section [" + group + "]"};
-        if (!has(group, option))
-            throw Unresolved{name, "no option " + option + " in [" + group + "]"};
+        if (group == "DEFAULT") {
+            throw Unresolved{name, "no section [DEFAULT]", false, ""};
+        }
+        if (raw_.find(group) == raw_.end() && defaults_.find(group) == defaults_.end()) {
+            throw Unresolved{name, "no section [" + group + "] and no default in it", false, name};
+        }
+        if (!has(group, option)) {
+            throw Unresolved{name,
+                             "no option " + option + " in [" + group + "] and no default for it",
+                             false, name};
+        }
         return resolve(group, option);
     }
 
+    static bool in(const WatcherConf::SectionMap& map, const std::string& section,
+                   const std::string& option) {
+        const auto s = map.find(section);
+        return s != map.end() && s->second.count(option) != 0;
+    }
+
+    // Set by a file, or registered with a default.
     bool has(const std::string& section, const std::string& option) const {
-        const auto s = raw_.find(section);
-        return s != raw_.end() && s->second.count(option) != 0;
+        return in(raw_, section, option) || in(defaults_, section, option);
+    }
+
+    // A file's value wins over the default.
+    const std::string& valueOf(const std::string& section, const std::string& option) const {
+        if (in(raw_, section, option))
+            return raw_.at(section).at(option);
+        return defaults_.at(section).at(option);
     }
 
     const WatcherConf::SectionMap& raw_;
+    const WatcherConf::Defaults& defaults_;
     std::map<std::pair<std::string, std::string>, std::string> done_;
     std::set<std::pair<std::string, std::string>> active_;
     std::string::size_type total_ = 0;
@@ -338,6 +365,12 @@ WatcherConf WatcherConf::load(const std::vector<std::string>& files,
 }
 
 WatcherConf WatcherConf::load(const std::vector<Source>& sources) {
+    WatcherConf conf = read(sources);
+    conf.substitute();
+    return conf;
+}
+
+WatcherConf WatcherConf::read(const std::vector<Source>& sources) {
     if (sources.empty())
         throw ConfigError("no config file given");
     std::vector<std::string> paths;
@@ -371,7 +404,6 @@ WatcherConf WatcherConf::load(const std::vector<Source>& sources) {
         }
     }
     // Only empty directories: an empty configuration, as for oslo.config.
-    conf.substitute();
     return conf;
 }
 
@@ -389,9 +421,9 @@ void WatcherConf::merge(const WatcherConf& later) {
     warnings_.insert(warnings_.end(), later.warnings_.begin(), later.warnings_.end());
 }
 
-void WatcherConf::substitute() {
-    const auto& strict = pluginSections();
-    Substituter substituter(sections_);
+void WatcherConf::substitute(const Defaults& defaults, bool strict) {
+    const auto& checked = pluginSections();
+    Substituter substituter(sections_, defaults);
     SectionMap result = sections_;
     for (auto& [section, options] : result) {
         for (auto& [option, value] : options) {
@@ -405,9 +437,17 @@ void WatcherConf::substitute() {
                     where = " (" + from->file + ":" + std::to_string(from->line) + ")";
                 // A `$` in a password is most likely part of it: do not echo what follows.
                 const std::string reference = bad.hidden ? "a '$' reference" : "$" + bad.name;
-                std::string message = key + where + ": cannot substitute " + reference + ": " +
-                                      bad.why + " (write $$ for a literal '$')";
-                if (std::find(strict.begin(), strict.end(), section) != strict.end())
+                std::string message =
+                    key + where + ": cannot substitute " + reference + ": " + bad.why;
+                if (!bad.hidden && !bad.supply.empty()) {
+                    message += "; set " + bad.supply +
+                               " in a config file or supply its default (watcher-ds --default " +
+                               bad.supply +
+                               "=VALUE, open_config(defaults=...)), or write $$ for a literal '$'";
+                } else {
+                    message += " (write $$ for a literal '$')";
+                }
+                if (strict && std::find(checked.begin(), checked.end(), section) != checked.end())
                     throw ConfigError(message);
                 warnings_.push_back(message + "; value left as written");
             }
@@ -503,6 +543,13 @@ Poco::AutoPtr<Poco::Util::MapConfiguration> WatcherConf::toConfiguration() const
 
 std::string configKey(const std::string& section, const std::string& option) {
     return section + "." + option;
+}
+
+std::optional<std::pair<std::string, std::string>> splitConfigKey(const std::string& key) {
+    const auto dot = key.rfind('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == key.size())
+        return std::nullopt;
+    return std::make_pair(key.substr(0, dot), key.substr(dot + 1));
 }
 
 std::vector<std::string> splitList(const std::string& value) {

@@ -1,4 +1,4 @@
-"""The loader library (libwatcher_ds_loader.so.1) and its C API, watcher_ds/loader.h.
+"""The loader library (libwatcher_ds_loader.so.2) and its C API, watcher_ds/loader.h.
 
 The package keeps no rule of its own about where plugins live, how they are checked or which
 one watcher.conf chooses: it asks the loader, which `watcher-ds` uses too. The library is
@@ -13,9 +13,10 @@ from ctypes import POINTER, c_char_p, c_size_t, c_uint32, c_void_p
 
 from . import _abi
 
-SONAME = "libwatcher_ds_loader.so.1"
+SONAME = "libwatcher_ds_loader.so.2"
 C_API_VERSION = 1  # what importing needs; several config files or config_dirs need 2
 SEVERAL_CONFIG_FILES_C_API_VERSION = 2
+DEFAULTS_C_API_VERSION = 3  # the request's defaults
 
 
 class LoaderRequest(ctypes.Structure):
@@ -34,6 +35,9 @@ class LoaderRequest(ctypes.Structure):
         ("config_file_count", c_size_t),
         ("config_dirs", POINTER(c_char_p)),
         ("config_dir_count", c_size_t),
+        # v1.2: registered defaults for references to options no file sets.
+        ("defaults", POINTER(_abi.KV)),
+        ("default_count", c_size_t),
     ]
 
 
@@ -71,7 +75,7 @@ def library():
             except OSError as e:
                 raise ImportError(
                     "watcher_ds needs the watcher-ds loader library %s (package "
-                    "libwatcher-ds-loader1): %s" % (path, e)) from None
+                    "libwatcher-ds-loader2): %s" % (path, e)) from None
             for name, (restype, argtypes) in _PROTOTYPES.items():
                 try:
                     function = getattr(lib, name)

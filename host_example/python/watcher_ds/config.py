@@ -38,7 +38,7 @@ def _paths(value, what):
 
 
 def open_config(config_file, strategy=None, plugin_dir=None, *, metrics=(), logger=None,
-                config_dirs=()):
+                config_dirs=(), defaults=None):
     """Reads watcher.conf and returns a live Source of the datasource it chooses, exactly as
     `watcher-ds` chooses: [watcher_strategies.<strategy>] datasources before
     [watcher_datasources] datasources before Watcher's default, names without a plugin
@@ -49,6 +49,12 @@ def open_config(config_file, strategy=None, plugin_dir=None, *, metrics=(), logg
     `config_file` is a path or a list of paths, read in order (a later value wins), then the
     `*.conf` files of each of `config_dirs` in sorted order, as oslo.config's --config-file and
     --config-dir; values are read and substituted as oslo.config does.
+
+    `defaults` maps "group.option" (e.g. "DEFAULT.state_path") to a raw string: what a `$name`
+    or `${group.name}` reference resolves to when no file sets that option, as oslo.config
+    resolves it to a registered option's default (a host inside Watcher passes those of
+    Watcher's CONF). References to the plugins' own options need none: they resolve to the
+    defaults the plugins declare. Defaults never reach a plugin as configuration.
 
     Raises ConfigError for an unreadable or invalid file; when no datasource is usable, the
     error of the most specific cause, with .choice set. The loader's warnings and the plugin's
@@ -80,6 +86,20 @@ def open_config(config_file, strategy=None, plugin_dir=None, *, metrics=(), logg
     request.config_file_count = max(len(files) - 1, 0)
     request.config_dirs = (ctypes.c_char_p * max(len(dirs), 1))(*dirs)
     request.config_dir_count = len(dirs)
+    pairs = []
+    for key, value in (defaults or {}).items():
+        if not isinstance(value, str):
+            raise TypeError("defaults[%r] must be a str (a raw value as a file writes it), not %s"
+                            % (key, type(value).__name__))
+        pairs.append((_convert.text(key, "defaults key"),
+                      _convert.text(value, "defaults[%r]" % key)))
+    if pairs and getattr(lib, "c_api_version", 0) < _native.DEFAULTS_C_API_VERSION:
+        # An older library would ignore them: refuse rather than substitute differently.
+        raise UnsupportedError(
+            "the loader library has C API %d: defaults need %d (a newer libwatcher-ds-loader)"
+            % (lib.c_api_version, _native.DEFAULTS_C_API_VERSION))
+    request.defaults = (_abi.KV * max(len(pairs), 1))(*pairs)
+    request.default_count = len(pairs)
     request.strategy = _convert.text(strategy, "strategy", optional=True)
     request.plugin_dir = None if plugin_dir is None else _paths(plugin_dir, "plugin_dir")
     request.required_metrics = (ctypes.c_char_p * max(len(names), 1))(*names)

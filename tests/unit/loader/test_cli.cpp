@@ -476,6 +476,37 @@ TEST_F(WatcherDsCli, AnUnresolvableReferenceIsAConfigErrorBeforeAnyPluginRuns) {
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
 }
 
+TEST_F(WatcherDsCli, DefaultGivesAnOptionNoFileSetsItsValueForReferences) {
+    const std::string conf =
+        "[watcher_datasources]\ndatasources = fake\n"
+        "[prometheus_client]\ncafile = ${state_path}/ca.pem\n"
+        "[fake_client]\nvalue = $v\n";
+    const auto missing = run(conf, {"host-cpu-usage", "h"});
+    expectOneErrorLine(missing, 2);
+    EXPECT_THAT(missing.err, HasSubstr("prometheus_client.cafile (" + dir_.path() +
+                                       "/watcher.conf:4): cannot substitute $state_path"));
+    EXPECT_THAT(missing.err, HasSubstr("--default DEFAULT.state_path=VALUE"));
+
+    const auto given = run(
+        conf, {"--default", "DEFAULT.state_path=$pybasedir", "--default", "DEFAULT.pybasedir=/py",
+               "--default", "DEFAULT.v=1", "--default=DEFAULT.v=7.5", "host-cpu-usage", "h"});
+    EXPECT_EQ(given.exitStatus, 0) << given;
+    EXPECT_EQ(given.out, "7.5\n");  // the later --default wins
+    const auto json = run(conf, {"--default", "DEFAULT.state_path=/s", "--default", "DEFAULT.v=1",
+                                 "--format", "json", "config"});
+    EXPECT_THAT(json.out, HasSubstr("\"/s/ca.pem\""));
+    EXPECT_THAT(json.out, Not(HasSubstr("state_path")));  // a default is no configured value
+
+    expectOneErrorLine(run(conf, {"--default", "state_path=/s", "check"}), 2);
+    expectOneErrorLine(run(conf, {"--default", "DEFAULT.state_path", "check"}), 2);
+}
+
+TEST_F(WatcherDsCli, AReferenceToAnUnsetPluginOptionIsThePluginsDefault) {
+    const auto r = run(fake("value = 1${fake_client.http_status}\n"), {"host-cpu-usage", "h"});
+    EXPECT_EQ(r.exitStatus, 0) << r;
+    EXPECT_EQ(r.out, "10\n");  // the fake plugin declares http_status = 0
+}
+
 // --- check, metrics, config ---------------------------------------------------------------------
 
 TEST_F(WatcherDsCli, CheckReportsAvailability) {

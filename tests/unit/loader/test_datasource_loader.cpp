@@ -551,5 +551,67 @@ TEST(PluginLibrary, OpensAndDescribesAGoodPlugin) {
     EXPECT_EQ(hostAbiVersion(), "1.0");
 }
 
+TEST(LoadWatcherConf, ReferencesToUnsetPluginOptionsResolveToThePluginsDefaults) {
+    test::TempDir dir;
+    const std::string path = dir.write(
+        "w.conf",
+        "[watcher_datasources]\ndatasources = gnocchi, fake\n"
+        "[prometheus_client]\nhost = h${fake_client.value}\ncafile = ${state_path}/ca.pem\n");
+    const WatcherConf conf =
+        loadWatcherConf({{path, false}}, makeDefaults({{"DEFAULT.state_path", "/srv/w"}}),
+                        optionsFor(test::kPluginDir));
+    EXPECT_EQ(conf.get("prometheus_client", "host"), "h42.5");  // the fake plugin's default
+    EXPECT_EQ(conf.get("prometheus_client", "cafile"), "/srv/w/ca.pem");
+    EXPECT_EQ(conf.get("fake_client", "value"), std::nullopt);  // not made a configured value
+}
+
+TEST(LoadWatcherConf, TheCallersDefaultWinsOverThePluginsAndAFileOverBoth) {
+    test::TempDir dir;
+    const std::string path =
+        dir.write("w.conf",
+                  "[watcher_datasources]\ndatasources = fake\n"
+                  "[prometheus_client]\nhost = ${fake_client.value}\n"
+                  "username = ${fake_client.status}\n[fake_client]\nstatus = x\n");
+    const WatcherConf conf = loadWatcherConf(
+        {{path, false}}, makeDefaults({{"fake_client.value", "7"}}), optionsFor(test::kPluginDir));
+    EXPECT_EQ(conf.get("prometheus_client", "host"), "7");
+    EXPECT_EQ(conf.get("prometheus_client", "username"), "x");
+}
+
+TEST(LoadWatcherConf, WithoutThePluginTheReferenceIsAnErrorSayingHowToSupplyIt) {
+    test::TempDir dir;
+    const std::string path = dir.write("w.conf",
+                                       "[watcher_datasources]\ndatasources = fake\n"
+                                       "[prometheus_client]\nhost = ${fake_client.value}\n");
+    const std::string message = configError([&] {
+        loadWatcherConf({{path, false}}, {}, optionsFor(dir.file("none")));
+    });
+    EXPECT_THAT(message, HasSubstr("prometheus_client.host (" + path + ":4)"));
+    EXPECT_THAT(message, HasSubstr("$fake_client.value"));
+    EXPECT_THAT(message, HasSubstr("--default fake_client.value=VALUE"));
+}
+
+TEST(LoadWatcherConf, TheListAndTheDirectoryMayUseTheCallersDefaults) {
+    test::TempDir dir;
+    const std::string path = dir.write("w.conf",
+                                       "[watcher_datasources]\ndatasources = $ds\n"
+                                       "plugin_dir = ${plugins}\n"
+                                       "[prometheus_client]\nhost = ${fake_client.value}\n");
+    const WatcherConf conf = loadWatcherConf(
+        {{path, false}},
+        makeDefaults({{"DEFAULT.ds", "fake"}, {"DEFAULT.plugins", test::kPluginDir}}),
+        LoaderOptions());
+    EXPECT_EQ(conf.get("watcher_datasources", "plugin_dir"), test::kPluginDir);
+    EXPECT_EQ(conf.get("prometheus_client", "host"), "42.5");
+}
+
+TEST(LoadWatcherConf, MakeDefaultsRefusesAKeyWithoutGroup) {
+    EXPECT_THAT(configError([] {
+                    makeDefaults({{"state_path", "x"}});
+                }),
+                HasSubstr("expected a key GROUP.NAME"));
+    EXPECT_EQ(makeDefaults({{"DEFAULT.a", "1"}, {"DEFAULT.a", "2"}}).at("DEFAULT").at("a"), "2");
+}
+
 }  // namespace
 }  // namespace wds::host

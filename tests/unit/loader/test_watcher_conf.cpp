@@ -380,5 +380,64 @@ TEST(SplitList, KeepsEmptyMiddleItemsForTheCallerToReject) {
     EXPECT_THAT(splitList("a,,b"), ElementsAre("a", "", "b"));
 }
 
+TEST(WatcherConfSubstitution, DefaultsAnswerReferencesToOptionsNoFileSets) {
+    auto conf =
+        parse("[prometheus_client]\ncafile = ${state_path}/ca.pem\nkeyfile = $pybasedir/k\n");
+    // Registered defaults are raw and substituted too (oslo: state_path defaults to $pybasedir).
+    conf.substitute({{"DEFAULT", {{"pybasedir", "/py"}, {"state_path", "$pybasedir"}}}});
+    EXPECT_EQ(conf.get("prometheus_client", "cafile"), "/py/ca.pem");
+    EXPECT_EQ(conf.get("prometheus_client", "keyfile"), "/py/k");
+    // They only answer references: no value of the configuration comes from them.
+    EXPECT_EQ(conf.get("DEFAULT", "state_path"), std::nullopt);
+    EXPECT_EQ(conf.sections().count("DEFAULT"), 0u);
+}
+
+TEST(WatcherConfSubstitution, AFileValueWinsOverItsDefault) {
+    auto conf =
+        parse("[DEFAULT]\npybasedir = /opt/w\n[prometheus_client]\ncafile = $state_path/c\n");
+    conf.substitute({{"DEFAULT", {{"pybasedir", "/py"}, {"state_path", "$pybasedir"}}}});
+    EXPECT_EQ(conf.get("prometheus_client", "cafile"), "/opt/w/c");
+}
+
+TEST(WatcherConfSubstitution, OwnSectionDefaultWinsOverDefaultSectionAsARegisteredOption) {
+    // oslo looks $name up as an option of the value's group first, set or not.
+    auto conf = parse(
+        "[DEFAULT]\nfqdn_label = d\n[prometheus_client]\nx = $fqdn_label\n"
+        "y = ${prometheus_client.fqdn_label}\n");
+    conf.substitute({{"prometheus_client", {{"fqdn_label", "fqdn"}}}});
+    EXPECT_EQ(conf.get("prometheus_client", "x"), "fqdn");
+    EXPECT_EQ(conf.get("prometheus_client", "y"), "fqdn");
+}
+
+TEST(WatcherConfSubstitution, UnresolvableSaysHowToSupplyTheMissingOption) {
+    const auto bare = substituteError("[prometheus_client]\ncafile = ${ca_dir}/ca.pem\n");
+    EXPECT_THAT(bare, HasSubstr("prometheus_client.cafile (w.conf:2)"));
+    EXPECT_THAT(bare, HasSubstr("$ca_dir"));
+    EXPECT_THAT(bare, HasSubstr("set DEFAULT.ca_dir in a config file or supply its default"));
+    EXPECT_THAT(bare, HasSubstr("--default DEFAULT.ca_dir=VALUE"));
+    const auto dotted = substituteError("[prometheus_client]\nhost = ${aetos_client.x}\n");
+    EXPECT_THAT(dotted, HasSubstr("--default aetos_client.x=VALUE"));
+    // A secret's reference is still not named.
+    const auto secret = substituteError("[prometheus_client]\npassword = a$bcd\n");
+    EXPECT_THAT(secret, Not(HasSubstr("bcd")));
+}
+
+TEST(WatcherConfSubstitution, NotStrictLeavesUnresolvableValuesRawWithAWarning) {
+    auto conf = parse("[prometheus_client]\nhost = $prom_host\n");
+    conf.substitute({}, false);
+    EXPECT_EQ(conf.get("prometheus_client", "host"), "$prom_host");
+    EXPECT_THAT(conf.warnings(), ElementsAre(HasSubstr("prometheus_client.host")));
+}
+
+TEST(WatcherConfKeys, SplitConfigKeyAtTheLastDot) {
+    EXPECT_EQ(
+        splitConfigKey("DEFAULT.state_path"),
+        std::make_optional(std::make_pair(std::string("DEFAULT"), std::string("state_path"))));
+    EXPECT_EQ(splitConfigKey("watcher_strategies.x.datasources")->first, "watcher_strategies.x");
+    EXPECT_EQ(splitConfigKey("nodot"), std::nullopt);
+    EXPECT_EQ(splitConfigKey(".x"), std::nullopt);
+    EXPECT_EQ(splitConfigKey("x."), std::nullopt);
+}
+
 }  // namespace
 }  // namespace wds::host

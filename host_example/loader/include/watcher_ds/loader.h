@@ -1,5 +1,5 @@
 /*
- * watcher-ds loader, C API (libwatcher_ds_loader.so.1, since 1.1.0)
+ * watcher-ds loader, C API (libwatcher_ds_loader.so.2; the C API exists since loader 1.1.0)
  *
  * The loader's rules for hosts that are not written in C++ (the Python package `watcher_ds`
  * binds this with ctypes): where plugins live, how one is loaded and checked against the ABI,
@@ -27,9 +27,10 @@ extern "C" {
 /**
  * Version of this C API; new functions and request fields raise it (check it before using
  * them): 2 added wds_loader_request's v1.1 fields (config_files, config_dirs), which a
- * version 1 library would silently ignore.
+ * version 1 library would silently ignore; 3 added the v1.2 fields (defaults), which a
+ * version 2 library would silently ignore.
  */
-#define WDS_LOADER_C_API_VERSION 2
+#define WDS_LOADER_C_API_VERSION 3
 
 WDS_EXPORT uint32_t wds_loader_c_api_version(void);
 
@@ -95,9 +96,22 @@ typedef struct wds_loader_request {
     size_t config_file_count;
     const char* const* config_dirs;
     size_t config_dir_count;
+    /* v1.2 (read when struct_size >= WDS_LOADER_REQUEST_V1_2_SIZE; C API 3): registered
+     * defaults, as oslo.config has them for the options its caller registered. A `$name` or
+     * `${group.name}` reference to an option no file sets resolves to its entry here (key
+     * "group.option", e.g. "DEFAULT.state_path" -> "$pybasedir"; the value is raw and is
+     * substituted too), else to the default the plugin of a listed datasource declares for
+     * that key; with neither, the choice fails with WDS_E_CONFIG naming the key, its
+     * file:line and the missing name. A later entry wins over an earlier one of the same key.
+     * Defaults only answer references: they never reach a plugin as configuration. A caller
+     * with the v1.1 struct (struct_size == WDS_LOADER_REQUEST_V1_1_SIZE) gets the plugins'
+     * defaults alone. */
+    const wds_kv* defaults;
+    size_t default_count;
 } wds_loader_request;
 #define WDS_LOADER_REQUEST_V1_0_SIZE ((uint32_t)offsetof(wds_loader_request, config_files))
-#define WDS_LOADER_REQUEST_V1_1_SIZE ((uint32_t)sizeof(wds_loader_request))
+#define WDS_LOADER_REQUEST_V1_1_SIZE ((uint32_t)offsetof(wds_loader_request, defaults))
+#define WDS_LOADER_REQUEST_V1_2_SIZE ((uint32_t)sizeof(wds_loader_request))
 
 /** The outcome of a choice: the live source (if any) and the explanation. */
 typedef struct wds_loader_choice wds_loader_choice;

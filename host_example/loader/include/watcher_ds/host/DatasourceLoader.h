@@ -163,6 +163,26 @@ class WDS_LOADER_EXPORT DatasourceLoader {
     const Poco::Util::AbstractConfiguration& config_;
 };
 
+/**
+ * watcher.conf for a choice, read and merged as WatcherConf::read() does and substituted as
+ * oslo.config substitutes it for Watcher: a reference to an option no file sets resolves to its
+ * default in `defaults` (the caller's: Watcher's registered defaults, such as
+ * DEFAULT.state_path), else to the default the plugin of a listed datasource declares for it in
+ * its config_keys ("" for a key declared without one, as oslo gives an option without a
+ * default). Those plugins are the ones choose() would try for `options` (the datasource list
+ * and plugin directory in effect, read with `defaults` alone; a plugin that does not load adds
+ * nothing). Throws ConfigError as WatcherConf::load() does; an unresolvable reference names
+ * the key, its file:line, the missing name and how to supply it.
+ */
+WDS_LOADER_EXPORT WatcherConf loadWatcherConf(const std::vector<WatcherConf::Source>& sources,
+                                              const WatcherConf::Defaults& defaults,
+                                              const LoaderOptions& options);
+
+/** "section.option" -> value pairs as WatcherConf::Defaults (a later pair wins); throws
+ *  ConfigError naming a key that is not "section.option". */
+WDS_LOADER_EXPORT WatcherConf::Defaults makeDefaults(
+    const std::vector<std::pair<std::string, std::string>>& pairs);
+
 }  // namespace wds::host
 
 #endif  // WATCHER_DS_HOST_DATASOURCE_LOADER_H

@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <Poco/AutoPtr.h>
@@ -75,6 +76,17 @@ class WDS_LOADER_EXPORT WatcherConf {
      */
     static WatcherConf load(const std::vector<Source>& sources);
 
+    /**
+     * Registered defaults: section -> (option -> raw value), what oslo.config resolves a
+     * reference to when no file sets the option (e.g. DEFAULT.state_path = "$pybasedir"). They
+     * only answer references, and are substituted like file values; they are never values of
+     * the configuration themselves.
+     */
+    using Defaults = SectionMap;
+
+    /** The files and directories read and merged as load() does, values left raw. */
+    static WatcherConf read(const std::vector<Source>& sources);
+
     /** Reads and parses `path`. Throws ConfigError naming the file (and line). */
     static WatcherConf parseFile(const std::string& path);
 
@@ -101,13 +113,16 @@ class WDS_LOADER_EXPORT WatcherConf {
      * oslo.config's template substitution, done on every value: `$name` and `${name}` (the
      * option in the value's own section, else in [DEFAULT]), `${group.name}`, `$$` and `\$`
      * for a literal `$`; a `$` followed by anything else stays as it is. oslo resolves names
-     * against registered options; this resolves them against the options set in the files.
-     * An unresolvable or cyclic reference in a section the plugins read (pluginSections()) is
-     * a ConfigError naming the key, its file:line and the missing name (not named for secret
-     * keys); elsewhere the value stays raw and a warning is recorded, since Watcher never
-     * reads those keys.
+     * against registered options, set or not; this resolves them against the options set in
+     * the files and then against `defaults` (an option a file sets wins over its default; in
+     * the value's own section, a default wins over [DEFAULT]'s file value, as a registered
+     * option does in oslo). An unresolvable or cyclic reference in a section the plugins read
+     * (pluginSections()) is a ConfigError naming the key, its file:line, the missing name and
+     * how to supply it (not named for secret keys) when `strict`; elsewhere, or when not
+     * `strict`, the value stays raw and a warning is recorded, since Watcher never reads those
+     * keys.
      */
-    void substitute();
+    void substitute(const Defaults& defaults = {}, bool strict = true);
 
     /** Non-fatal findings ("file:line: duplicate key ..."); never contain values. */
     const std::vector<std::string>& warnings() const { return warnings_; }
@@ -131,6 +146,13 @@ WDS_LOADER_EXPORT std::string normalizeSectionName(const std::string& name);
 
 /** "section" + "option" -> "section.option", the key format of the plugin ABI. */
 WDS_LOADER_EXPORT std::string configKey(const std::string& section, const std::string& option);
+
+/**
+ * "section.option" -> {"section", "option"}, split at the last '.' (so "DEFAULT.state_path" and
+ * "watcher_strategies.x.datasources"); nullopt when either side would be empty.
+ */
+WDS_LOADER_EXPORT std::optional<std::pair<std::string, std::string>> splitConfigKey(
+    const std::string& key);
 
 /**
  * Splits an oslo ListOpt value: items separated by commas, each trimmed (spaces, tabs and the
