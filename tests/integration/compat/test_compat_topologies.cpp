@@ -345,7 +345,7 @@ TEST_P(PluginOnTopology, HostNamesComeFromWhereTheBackendHasThem) {
     t.waitForData(Dataset::kStart, std::chrono::seconds(60));
     wds::testing::LogLines logs;
     const wds::Source source = pluginOn(t, logs);
-    const std::string fromTargets = GetParam() == "pair" ? "5" : "0";
+    const std::string fromTargets = GetParam() == "pair" ? "4" : "0";
     const std::string fromSeries = GetParam() == "pair" ? "0" : "4";
     EXPECT_THAT(logs.lines(),
                 testing::Contains(testing::HasSubstr(
@@ -369,8 +369,8 @@ TEST(DisagreeingShards, TheHostOnBothShardsIsRefusedNamingBothAndTheOthersAnswer
     wds::testing::LogLines logs;
     const wds::Source source = pluginOn(t, logs);
     const int64_t atMs = (kLastS + t.shiftS()) * 1000;
-    const auto doubled = source.hostCpuUsage("compute-1.cloud.example", 60, WDS_AGGREGATE_MEAN,
-                                             60, atMs);
+    const auto doubled =
+        source.hostCpuUsage("compute-1.cloud.example", 60, WDS_AGGREGATE_MEAN, 60, atMs);
     EXPECT_EQ(doubled.status, WDS_E_RESOURCE_NOT_FOUND) << doubled.message;
     EXPECT_THAT(doubled.message, testing::HasSubstr("host 'compute-1.cloud.example'"));
     EXPECT_THAT(doubled.message, testing::HasSubstr("{shard=\"a\"} and {shard=\"b\"}"));
@@ -397,21 +397,35 @@ TEST_P(PairFailover, AnswersThroughTheBalancerWithOneReplicaDownAndPicksTheOther
     for (int i = 0; i < 4; ++i) {
         EXPECT_EQ(countThroughBalancer(), 5.0);
     }
+    // The plugin's handle lives through the whole failover, never re-created.
+    wds::testing::LogLines logs;
+    const wds::Source source = pluginOn(t, logs);
+    const int64_t atS = Dataset::kStart + 15;
+    const auto expectPluginAnswers = [&](const std::string& when) {
+        for (const auto& host : Dataset::hostNames()) {
+            wds::testing::expectValue(
+                source.hostCpuUsage(host, 15, WDS_AGGREGATE_MEAN, 15, (atS + t.shiftS()) * 1000),
+                Dataset::hostCpuUsage(host, "mean", 15, atS), host + " " + when);
+        }
+    };
+    expectPluginAnswers("with both replicas");
     t.stopReplica(0);
     EXPECT_FALSE(t.replica(0).running());
     for (int i = 0; i < 10; ++i) {  // round robin would send half of these to the stopped one
         EXPECT_EQ(countThroughBalancer(), 5.0) << "request " << i << " with replica a down";
     }
+    expectPluginAnswers("with replica a down");
     t.restartReplica(0);
     // The restarted replica scrapes again and answers by itself...
     const int64_t next = t.exporter().dataEndS() + Dataset::kStep;
     t.waitForData(next, std::chrono::seconds(60));
     EXPECT_EQ(wds::testing::liveSeriesAt(t.replica(0).port(), "", next + t.shiftS()),
               t.expectedSeries());
-    // ...and through the balancer again.
+    // ...and through the balancer again, to the same plugin handle.
     for (int i = 0; i < 4; ++i) {
         EXPECT_EQ(countThroughBalancer(), 5.0);
     }
+    expectPluginAnswers("after replica a came back");
 }
 
 INSTANTIATE_TEST_SUITE_P(Topologies, PairFailover, ::testing::Values("pair"),
