@@ -45,6 +45,17 @@ class HostLabelSourcesTest : public DatasourceTest {
         r.aggregate = WDS_AGGREGATE_MEAN;
         return r;
     }
+    /** A batch or snapshot request of host_cpu_usage (mean over 300 s). */
+    template <class Args>
+    static Args hostCpuOfAll() {
+        Args r;
+        r.resourceType = WDS_RESOURCE_COMPUTE_NODE;
+        r.meterName = "host_cpu_usage";
+        r.periodS = 300;
+        r.granularityS = 300;
+        r.aggregate = WDS_AGGREGATE_MEAN;
+        return r;
+    }
     /** Another datasource over the same mock, started (the fixture's one answers the targets). */
     std::unique_ptr<Datasource> startedSource(const Logger& log) {
         Datasource::Settings settings;
@@ -142,12 +153,7 @@ TEST_F(HostLabelSourcesTest, AConflictingHostIsAPerResourceAnswerOfABatchAndLeft
              {{"fqdn", "compute-1.example.org"}, {"instance", "i"}}}))));
     makeDatasource(false, {}, "resource", {"compute-1.example.org", "controller"});
 
-    BatchArgs batch;
-    batch.resourceType = WDS_RESOURCE_COMPUTE_NODE;
-    batch.meterName = "host_cpu_usage";
-    batch.periodS = 300;
-    batch.granularityS = 300;
-    batch.aggregate = WDS_AGGREGATE_MEAN;
+    auto batch = hostCpuOfAll<BatchArgs>();
     ResourceArgs a, b;
     a.hostname = "compute-1";
     b.hostname = "controller";
@@ -162,12 +168,7 @@ TEST_F(HostLabelSourcesTest, AConflictingHostIsAPerResourceAnswerOfABatchAndLeft
                 HasSubstr("{prometheus=\"p1\"}, {prometheus=\"p2\"} and {prometheus=\"\"}"));
     EXPECT_EQ(answer.items[1].status, WDS_OK);
 
-    SnapshotArgs snapshot;
-    snapshot.resourceType = WDS_RESOURCE_COMPUTE_NODE;
-    snapshot.meterName = "host_cpu_usage";
-    snapshot.periodS = 300;
-    snapshot.granularityS = 300;
-    snapshot.aggregate = WDS_AGGREGATE_MEAN;
+    const auto snapshot = hostCpuOfAll<SnapshotArgs>();
     answerQuery(
         test::labelledVectorBody("fqdn", {{"compute-1.example.org", "50"}, {"controller", "1"}}));
     const SnapshotAnswer values = datasource->statisticSnapshot(snapshot);
