@@ -89,8 +89,10 @@ std::unique_ptr<Datasource> create(const ConfigMap& config, const Logger& log) {
     auto transport = std::make_shared<PocoHttpTransport>(endpoint, tls, auth, kMaxResponseBytes);
     auto client = std::make_unique<PromApiClient>(transport, endpoint.rootPath,
                                                   readRetryPolicy(config), timeout, log);
-    auto datasource = std::make_unique<Datasource>(
-        readDatasourceSettings(config, "prometheus_client", "prometheus"), std::move(client), log);
+    Datasource::Settings settings =
+        readDatasourceSettings(config, "prometheus_client", "prometheus");
+    settings.postQueries = true;  // Prometheus and VictoriaMetrics take POST /api/v1/query
+    auto datasource = std::make_unique<Datasource>(std::move(settings), std::move(client), log);
     datasource->start();
     return datasource;
 }

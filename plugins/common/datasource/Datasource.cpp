@@ -421,9 +421,19 @@ BatchAnswer Datasource::statisticBatch(const BatchArgs& request) {
 
     const std::vector<std::string> queries =
         batchQueries(metric, queryAggregate(request.aggregate), wanted, request.periodS);
-    result.queryCount = static_cast<uint32_t>(queries.size());
     const std::string& label = hosts ? queries_.fqdnLabel() : queries_.instanceUuidLabel();
-    const std::unordered_map<std::string, double> valueOf = valuesByLabel(queries, label, request);
+    std::unordered_map<std::string, double> valueOf;
+    if (settings_.postQueries && queries.size() > 1) {
+        // The sets select disjoint resources, so `or` is their union.
+        std::string joined = queries.front();
+        for (size_t i = 1; i < queries.size(); ++i)
+            joined.append(" or ").append(queries[i]);
+        valueOf = valuesByLabel({joined}, label, request, PromApiClient::Via::Post);
+        result.queryCount = 1;
+    } else {
+        valueOf = valuesByLabel(queries, label, request);
+        result.queryCount = static_cast<uint32_t>(queries.size());
+    }
     const std::string shownQuery =
         queries.front() + (queries.size() > 1 ? " (and " + std::to_string(queries.size() - 1) +
                                                     " more for the other resources)"
@@ -454,13 +464,13 @@ BatchAnswer Datasource::statisticBatch(const BatchArgs& request) {
 }
 
 std::unordered_map<std::string, double> Datasource::valuesByLabel(
-    const std::vector<std::string>& queries, const std::string& label,
-    const SnapshotArgs& request) {
+    const std::vector<std::string>& queries, const std::string& label, const SnapshotArgs& request,
+    PromApiClient::Via via) {
     // Hashed, and the label values moved out of the answer: a batch can hold 10^5 resources.
     std::unordered_map<std::string, double> valueOf;
     for (const std::string& query : queries) {
-        std::vector<promjson::Sample> samples =
-            client_->instantQuery(query, request.evalTimeMs, request.timeout);
+        std::vector<promjson::Sample> samples = client_->instantQuery(
+            query, request.evalTimeMs, request.timeout, promjson::Labels::Keep, via);
         valueOf.reserve(valueOf.size() + samples.size());
         for (promjson::Sample& sample : samples) {
             auto it = sample.labels.find(label);

@@ -116,6 +116,10 @@ class Datasource {
         std::chrono::milliseconds labelRefreshInterval{60000};
         // Aetos answers 404 on query_range: series come from an instant query of a subquery.
         bool seriesViaSubquery = false;
+        // The backend takes POST /api/v1/query (Aetos takes GET only): a batch that needs
+        // several regex sets sends them as one `or` query in one request, so a balancer in front
+        // of replicas picks one replica for the whole batch and no answer mixes two of them.
+        bool postQueries = false;
     };
 
     Datasource(Settings settings, std::unique_ptr<PromApiClient> client, Logger log);
@@ -161,9 +165,9 @@ class Datasource {
      * The value of each series of `queries`' answers by its `label` (series without it are
      * skipped); two series with one label value are a protocol error.
      */
-    std::unordered_map<std::string, double> valuesByLabel(const std::vector<std::string>& queries,
-                                                          const std::string& label,
-                                                          const SnapshotArgs& request);
+    std::unordered_map<std::string, double> valuesByLabel(
+        const std::vector<std::string>& queries, const std::string& label,
+        const SnapshotArgs& request, PromApiClient::Via via = PromApiClient::Via::Get);
     /**
      * The batch's queries over `labelValues`: regex sets that keep each URL short, or one query
      * over every resource when that is cheaper (most of the known hosts, most of the instances

@@ -13,7 +13,11 @@ struct HttpRequest {
     std::string method = "GET";
     std::string target;  // path and query, already percent-encoded, e.g. "/api/v1/query?query=up"
     HttpHeaders headers;
-    std::string body;  // sent with Content-Type application/json when not empty
+    std::string body;  // sent with Content-Type `contentType` when not empty
+    std::string contentType = "application/json";
+    // GET always is; a POST that only reads (a PromQL query) may say so, and is then sent on a
+    // kept-alive connection and re-sent once when that connection turns out closed.
+    bool idempotent = false;
     std::chrono::milliseconds timeout{30000};
     /** Response headers the caller needs (e.g. "X-Subject-Token"); others are not copied. */
     std::vector<std::string> responseHeaders;

@@ -329,7 +329,7 @@ void PocoHttpTransport::formatRequest(const HttpRequest& request, std::string& o
         out.append(name).append(": ").append(value).append("\r\n");
     }
     if (!request.body.empty())
-        out.append("Content-Type: application/json\r\n");
+        out.append("Content-Type: ").append(request.contentType).append("\r\n");
     if (!request.body.empty() || request.method != "GET") {
         out.append("Content-Length: ");
         appendDecimal(out, request.body.size());
@@ -452,12 +452,12 @@ HttpResponse PocoHttpTransport::send(const HttpRequest& request) {
     std::optional<SigpipeGuard> noSigpipe;  // see SigpipeGuard: OpenSSL writes with write()
     if (context_)
         noSigpipe.emplace();
-    const bool idempotent = request.method == "GET";
+    const bool idempotent = request.method == "GET" || request.idempotent;
     const auto path = [&] { return baseUrl_ + request.target.substr(0, request.target.find('?')); };
 
     // A kept-alive connection the server has closed fails before any answer byte; that one
     // failure is retried at once on a fresh connection and is not an attempt of the retry
-    // policy. Only GET: the server may have acted on another method before closing.
+    // policy. Only GET and reads: the server may have acted on a write before closing.
     for (int round = 0;; ++round) {
         bool reused = false;
         ConnectionPtr connection;

@@ -97,30 +97,37 @@ std::string PromApiClient::get(const std::string& apiPath, const Params& params,
 
 std::string PromApiClient::query(const char* queryPath, const promql::Query& query,
                                  const Params& params, std::chrono::milliseconds timeout,
-                                 const Subject& what) const {
+                                 const Subject& what, Via via) const {
     HttpRequest request;
     request.timeout = timeout.count() > 0 ? timeout : defaultTimeout_;
     // Let the server give up (with its own clear error) no later than we would.
     char serverTimeout[32];
     const std::string_view timeoutText = millisText(request.timeout, serverTimeout);
-    std::string& target = request.target;
-    target.reserve(apiPrefix_.size() + 32 + query.encodedSizeBound() + paramsSizeBound(params) +
-                   timeoutText.size());
-    target.append(apiPrefix_).append(queryPath).append("?query=");
-    query.appendPercentEncoded(target);
-    appendParams(target, params, '&');
-    target.append("&timeout=").append(timeoutText);  // digits and "ms": nothing to encode
+    request.target.append(apiPrefix_).append(queryPath);
+    // The parameters are the same either way: after '?' in the URL, or as the form body.
+    std::string& form = via == Via::Get ? request.target : request.body;
+    form.reserve(form.size() + 32 + query.encodedSizeBound() + paramsSizeBound(params) +
+                 timeoutText.size());
+    form.append(via == Via::Get ? "?query=" : "query=");
+    query.appendPercentEncoded(form);
+    appendParams(form, params, '&');
+    form.append("&timeout=").append(timeoutText);  // digits and "ms": nothing to encode
+    if (via == Via::Post) {
+        request.method = "POST";
+        request.contentType = "application/x-www-form-urlencoded";
+        request.idempotent = true;  // a query only reads
+    }
     return send(request, what);
 }
 
 std::vector<promjson::Sample> PromApiClient::instantQuery(const promql::Query& query,
                                                           int64_t evalTimeMs,
                                                           std::chrono::milliseconds timeout,
-                                                          promjson::Labels labels) const {
+                                                          promjson::Labels labels, Via via) const {
     const auto what = [&] { return "query `" + query.text() + "` at " + baseUrl(); };
     const std::string time = evalTimeMs != 0 ? formatTime(evalTimeMs) : std::string();
     return promjson::decodeInstantVector(
-        this->query("query", query, {{"time", time}}, timeout, what), what, log_, labels);
+        this->query("query", query, {{"time", time}}, timeout, what, via), what, log_, labels);
 }
 
 std::vector<promjson::Series> PromApiClient::instantMatrixQuery(

@@ -31,13 +31,17 @@ class PromApiClient {
     PromApiClient(std::shared_ptr<HttpTransport> transport, std::string rootPath, RetryPolicy retry,
                   std::chrono::milliseconds defaultTimeout, Logger log);
 
+    /** How a query travels: in the URL, or as a form body that no URL length limits. */
+    enum class Via { Get, Post };
+
     /**
-     * GET /api/v1/query; evalTimeMs 0 = the server's now; timeout 0 = the default. Labels::Skip
-     * when the caller needs only the values.
+     * GET (or POST) /api/v1/query; evalTimeMs 0 = the server's now; timeout 0 = the default.
+     * Labels::Skip when the caller needs only the values.
      */
-    std::vector<promjson::Sample> instantQuery(
-        const promql::Query& query, int64_t evalTimeMs, std::chrono::milliseconds timeout,
-        promjson::Labels labels = promjson::Labels::Keep) const;
+    std::vector<promjson::Sample> instantQuery(const promql::Query& query, int64_t evalTimeMs,
+                                               std::chrono::milliseconds timeout,
+                                               promjson::Labels labels = promjson::Labels::Keep,
+                                               Via via = Via::Get) const;
     /** GET /api/v1/query of an expression whose result is a range vector (a subquery). */
     std::vector<promjson::Series> instantMatrixQuery(const promql::Query& query, int64_t evalTimeMs,
                                                      std::chrono::milliseconds timeout) const;
@@ -76,9 +80,13 @@ class PromApiClient {
     static std::string formatTime(int64_t unixMs);
 
   private:
-    /** GETs /api/v1/<queryPath>?query=...&<params>&timeout=...; returns the body. */
+    /**
+     * GETs /api/v1/<queryPath>?query=...&<params>&timeout=... (or POSTs the same parameters as
+     * a form); returns the body.
+     */
     std::string query(const char* queryPath, const promql::Query& query, const Params& params,
-                      std::chrono::milliseconds timeout, const Subject& what) const;
+                      std::chrono::milliseconds timeout, const Subject& what,
+                      Via via = Via::Get) const;
 
     /** GETs apiPath (relative to /api/v1/) and returns the body of a 200 answer. */
     std::string get(const std::string& apiPath, const Params& params, const Subject& what,

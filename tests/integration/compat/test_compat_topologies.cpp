@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <future>
 #include <map>
 #include <memory>
@@ -388,7 +389,8 @@ class PairFailover : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(PairFailover, AnswersThroughTheBalancerWithOneReplicaDownAndPicksTheOtherUpAgain) {
     auto& t = static_cast<PairTopology&>(*env->all.at(GetParam()));
-    t.waitForData(Dataset::kStart, std::chrono::seconds(60));
+    const int64_t atS = Dataset::kStart + 15;  // what the plugin is asked below
+    t.waitForData(atS, std::chrono::seconds(60));
     const auto countThroughBalancer = [&] {
         const auto r =
             query(t, "count(node_memory_MemTotal_bytes)", t.exporter().dataEndS() + t.shiftS());
@@ -400,7 +402,6 @@ TEST_P(PairFailover, AnswersThroughTheBalancerWithOneReplicaDownAndPicksTheOther
     // The plugin's handle lives through the whole failover, never re-created.
     wds::testing::LogLines logs;
     const wds::Source source = pluginOn(t, logs);
-    const int64_t atS = Dataset::kStart + 15;
     const auto expectPluginAnswers = [&](const std::string& when) {
         for (const auto& host : Dataset::hostNames()) {
             wds::testing::expectValue(
@@ -411,10 +412,13 @@ TEST_P(PairFailover, AnswersThroughTheBalancerWithOneReplicaDownAndPicksTheOther
     expectPluginAnswers("with both replicas");
     t.stopReplica(0);
     EXPECT_FALSE(t.replica(0).running());
+    const int64_t gapS = t.exporter().dataEndS();  // a misses the grid times after this one
     for (int i = 0; i < 10; ++i) {  // round robin would send half of these to the stopped one
         EXPECT_EQ(countThroughBalancer(), 5.0) << "request " << i << " with replica a down";
     }
     expectPluginAnswers("with replica a down");
+    // Down for three grid times: afterwards the replicas disagree about [gap + 15, gap + 30].
+    ASSERT_TRUE(t.exporter().waitUntilServed(gapS + 45, std::chrono::seconds(60)));
     t.restartReplica(0);
     // The restarted replica scrapes again and answers by itself...
     const int64_t next = t.exporter().dataEndS() + Dataset::kStep;
@@ -426,6 +430,53 @@ TEST_P(PairFailover, AnswersThroughTheBalancerWithOneReplicaDownAndPicksTheOther
         EXPECT_EQ(countThroughBalancer(), 5.0);
     }
     expectPluginAnswers("after replica a came back");
+
+    // One batch never mixes the replicas: a rate over [gap + 15, gap + 30] has two samples on b
+    // and none on a, and 60 padding UUIDs that sort among the data set's instances split them
+    // over two regex sets, which the plugin POSTs as one query: all values (b) or no data (a).
+    const int64_t gapWallS = gapS + 30 + t.shiftS();
+    const auto countOn = [&](int replica) {
+        Poco::URI uri("/api/v1/query");
+        uri.addQueryParameter("query", "count(count by (resource) (rate(ceilometer_cpu[15s])))");
+        uri.addQueryParameter("time", std::to_string(gapWallS));
+        const HttpResponse r =
+            wds::testing::httpGet("127.0.0.1", t.replica(replica).port(), uri.getPathAndQuery());
+        return r.status == 200 && r.body.find("\"4\"") != std::string::npos;
+    };
+    ASSERT_FALSE(countOn(0)) << "replica a has samples in its gap";
+    ASSERT_TRUE(countOn(1)) << "replica b lacks the gap's samples";
+    wds::BatchRequest batch;
+    batch.resourceType = WDS_RESOURCE_INSTANCE;
+    batch.meterName = "instance_cpu_usage";
+    batch.periodS = 15;
+    batch.granularityS = 15;
+    batch.evalTimeMs = gapWallS * 1000;
+    for (const auto& uuid : Dataset::instanceUuids()) {
+        if (Dataset::hasData(uuid))
+            batch.resources.push_back(wds::Resource::instance(uuid));
+    }
+    for (int i = 0; i < 60; ++i) {
+        char uuid[37];
+        std::snprintf(uuid, sizeof uuid, "25%06d-0000-4000-8000-000000000000", i);
+        batch.resources.push_back(wds::Resource::instance(uuid));
+    }
+    for (auto& resource : batch.resources)
+        resource.vcpus = 2;
+    int fromB = 0, fromA = 0;
+    for (int round = 0; round < 8; ++round) {
+        const wds::BatchResult answer = source.statisticBatch(batch);
+        ASSERT_TRUE(answer.ok()) << answer.message;
+        EXPECT_EQ(answer.queryCount, 1u);
+        int values = 0;
+        for (size_t i = 0; i < 4; ++i)
+            values += answer.items[i].ok() ? 1 : 0;
+        EXPECT_TRUE(values == 0 || values == 4)
+            << "round " << round << ": " << values << " of the 4 instances have a value";
+        (values == 4 ? fromB : fromA) += 1;
+    }
+    // Round robin sends the batches to both replicas, so both kinds of whole answer show.
+    EXPECT_GT(fromA, 0);
+    EXPECT_GT(fromB, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Topologies, PairFailover, ::testing::Values("pair"),

@@ -349,8 +349,9 @@ TEST_F(ExtensionsTest, BatchGivesEveryResourceExactlyItsOwnAnswerInOneQuery) {
               2 * 3 * (windows.rate.size() + windows.overTime.size()));
 }
 
-TEST_F(ExtensionsTest, ALongSetOfInstancesIsSplitIntoShortQueriesAndStillMatches) {
-    // 60 more UUIDs make the regex longer than one batch query may carry (2 KiB encoded).
+TEST_F(ExtensionsTest, ALongSetOfInstancesIsSplitIntoShortSetsInOnePostAndStillMatches) {
+    // 60 more UUIDs make the regex longer than one GET query may carry (2 KiB encoded): the
+    // Prometheus plugin POSTs the two regex sets as one `or` query, one request per batch.
     std::vector<std::string> extra;
     for (int i = 0; i < 60; ++i) {
         char uuid[37];
@@ -358,8 +359,8 @@ TEST_F(ExtensionsTest, ALongSetOfInstancesIsSplitIntoShortQueriesAndStillMatches
         extra.push_back(uuid);
     }
     const wds::testing::Windows windows{{{300, Dataset::kEnd}}, {{300, Dataset::kEnd}}};
-    // Per aggregate: host metrics 1 query (all 4 known hosts: every host), instance metrics 2.
-    EXPECT_EQ(wds::testing::expectBatchMatchesSingleCalls(*source_, windows, extra), 3u * 6);
+    // Per metric and aggregate: one request (hosts: all 4 known, so every host).
+    EXPECT_EQ(wds::testing::expectBatchMatchesSingleCalls(*source_, windows, extra), 3u * 4);
 }
 
 TEST_F(ExtensionsTest, InventoryListsExactlyTheInstancesWithDataInTheWindow) {
@@ -382,8 +383,8 @@ TEST_F(ExtensionsTest, AfterAnInventoryABatchOfMostInstancesIsOneQueryAndStillMa
         ASSERT_TRUE(outcome.ok()) << outcome.message;
         ASSERT_EQ(uuids.size(), 4u) << meter;
     }
-    // The 60 UUIDs that split a batch into two regex queries before (the test above): with
-    // the inventory, every batch is one query over every instance, with the same answers.
+    // The 60 UUIDs that split a batch into two regex sets before (the test above): with the
+    // inventory, every batch is one query over every instance, with the same answers.
     std::vector<std::string> extra;
     for (int i = 0; i < 60; ++i) {
         char uuid[37];

@@ -40,9 +40,15 @@ inline std::string labelValuesBody(std::initializer_list<const char*> values) {
     return body + "]}";
 }
 
-/** A query parameter of a request, decoded ("" when absent). */
+/** A POST /api/v1/query, its parameters in the form body. */
+inline bool isPostedQuery(const HttpRequest& r) {
+    return r.method == "POST" && r.target.size() >= 6 &&
+           r.target.compare(r.target.size() - 6, 6, "/query") == 0;
+}
+
+/** A query parameter of a request, from its URL or its form body, decoded ("" when absent). */
 inline std::string paramOf(const HttpRequest& r, const std::string& name) {
-    Poco::URI uri(r.target);
+    Poco::URI uri(r.method == "POST" ? "/?" + r.body : r.target);
     for (const auto& [k, v] : uri.getQueryParameters()) {
         if (k == name)
             return v;
@@ -89,6 +95,7 @@ class DatasourceTest : public testing::Test {
         settings.id = "prometheus";
         settings.labelRefreshInterval = std::chrono::milliseconds(0);
         settings.seriesViaSubquery = seriesViaSubquery;
+        settings.postQueries = postQueries;
         settings.instanceUuidLabel = instanceLabel;
         datasource = std::make_unique<Datasource>(
             settings,
@@ -137,6 +144,7 @@ class DatasourceTest : public testing::Test {
     std::shared_ptr<testing::NiceMock<test::MockTransport>> transport =
         std::make_shared<testing::NiceMock<test::MockTransport>>();
     std::unique_ptr<Datasource> datasource;
+    bool postQueries = false;  // as the Prometheus plugin sets it, for the next makeDatasource()
     std::vector<std::string> warnings;
     std::string lastQuery;
 };

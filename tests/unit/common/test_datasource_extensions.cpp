@@ -232,6 +232,46 @@ TEST_F(DatasourceBatchTest, LongSetsAreSplitIntoQueriesUnderTheUrlLimit) {
         EXPECT_EQ(item.value, 1024.0);
 }
 
+TEST_F(DatasourceBatchTest, WhereTheBackendTakesPostTheSetsGoInOneRequest) {
+    // One request: a balancer in front of two replicas then picks one for the whole batch.
+    postQueries = true;
+    makeDatasource(false);
+    std::vector<std::string> uuids;
+    for (int i = 0; i < 200; ++i)
+        uuids.push_back("uuid-" + std::to_string(i) + "-0000-4000-8000-000000000000");
+    EXPECT_CALL(*transport, send(Truly(test::isQuery))).Times(0);
+    EXPECT_CALL(*transport, send(Truly(test::isPostedQuery))).WillOnce([&](const HttpRequest& r) {
+        lastRequest = r;
+        std::string body = R"({"status":"success","data":{"resultType":"vector","result":[)";
+        for (size_t i = 0; i < uuids.size(); ++i) {
+            body += (i ? "," : "") + std::string(R"({"metric":{"resource":")") + uuids[i] +
+                    R"("},"value":[1700000000,"1024"]})";
+        }
+        return test::ok(body + "]}}");
+    });
+    auto request = batch(WDS_RESOURCE_INSTANCE, "instance_ram_usage");
+    request.evalTimeMs = 1700000000000;
+    for (const auto& uuid : uuids)
+        request.resources.push_back(instanceWith(uuid, 1));
+    const BatchAnswer result = datasource->statisticBatch(request);
+    EXPECT_EQ(result.queryCount, 1u);
+    for (const auto& item : result.items)
+        EXPECT_EQ(item.value, 1024.0);
+
+    EXPECT_EQ(lastRequest.contentType, "application/x-www-form-urlencoded");
+    EXPECT_TRUE(lastRequest.idempotent);
+    EXPECT_EQ(test::paramOf(lastRequest, "time"), "1700000000.000");
+    // The same regex sets as over GET (each under the URL limit), joined by `or`.
+    const std::string promql = test::promqlOf(lastRequest);
+    size_t sets = 1;
+    for (size_t at = promql.find(" or "); at != std::string::npos; at = promql.find(" or ", at + 1))
+        ++sets;
+    EXPECT_GE(sets, 3u);
+    EXPECT_LE(sets, 5u);
+    for (const auto& uuid : uuids)
+        EXPECT_NE(promql.find(uuid), std::string::npos) << uuid;
+}
+
 TEST_F(DatasourceBatchTest, ManyResourcesUseOneQueryOfFixedLength) {
     answerBatch(test::labelledVectorBody("resource", {{"uuid-7", "2048"}}));
     auto request = batch(WDS_RESOURCE_INSTANCE, "instance_ram_usage");

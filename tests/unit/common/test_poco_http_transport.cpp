@@ -215,6 +215,31 @@ TEST_F(PocoHttpTransportTest, AKeptAliveConnectionTheServerClosedIsRetriedOnceOn
     }
 }
 
+TEST_F(PocoHttpTransportTest, AReadOnlyPostIsSentAsAFormAndRepeatedOnANewConnectionLikeAGet) {
+    // Each connection answers once, then reads the next request and closes without an answer:
+    // a PromQL query in a form body only reads, so it is sent again on a new connection, which
+    // APostIsNeverRepeated below must not do.
+    ScriptedServer server([](ScriptedServer& s, int fd, int) {
+        if (!s.next(fd).empty())
+            sendText(fd, okResponse("fine"));
+        s.next(fd);
+    });
+    auto t = transport(server);
+    HttpRequest post = get("/api/v1/query");
+    post.method = "POST";
+    post.body = "query=up&time=1700000000.000";
+    post.contentType = "application/x-www-form-urlencoded";
+    post.idempotent = true;
+    EXPECT_EQ(t->send(post).body, "fine");
+    EXPECT_EQ(t->send(post).body, "fine");
+    EXPECT_EQ(server.connections(), 2);
+    const auto requests = server.requests();
+    ASSERT_EQ(requests.size(), 3u);
+    EXPECT_THAT(requests[0], HasSubstr("POST /api/v1/query HTTP/1.1\r\n"));
+    EXPECT_THAT(requests[0], HasSubstr("Content-Type: application/x-www-form-urlencoded\r\n"
+                                       "Content-Length: 28\r\n\r\nquery=up&time=1700000000.000"));
+}
+
 TEST_F(PocoHttpTransportTest, APostIsNeverRepeated) {
     // The server answers once, then reads the second request and closes without an answer.
     ScriptedServer server([](ScriptedServer& s, int fd, int) {
