@@ -22,7 +22,8 @@ struct ScaleOptions {
  * RSS in a fresh process, one batch of every instance's instance_cpu_usage (every host's
  * host_cpu_usage) against options.samples single calls, and the drop-in's prefetched audit
  * against a sampled audit without prefetch. Throws -- failing the run -- unless every sampled
- * single value equals the batch's (the prefetch's) bit for bit.
+ * single value equals the batch's (the prefetch's) bit for bit or, where VictoriaMetrics summed
+ * several series in its unfixed order, within kScaleTolerance (those are counted apart).
  */
 ScaleSection measureScale(const wds_plugin_v1& plugin, const std::string& pluginPath,
                           const ScaleOptions& options);
