@@ -31,6 +31,12 @@ std::string thousands(double value) {
     return digits;
 }
 
+std::string sci(double value) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.1e", value);
+    return buf;
+}
+
 std::string mib(long kib) {
     return fmt(static_cast<double>(kib) / 1024.0, 1);
 }
@@ -537,6 +543,102 @@ void writeAudit(std::ostringstream& md, const AuditSection& a) {
 
 }  // namespace
 
+void writeScale(std::ostringstream& md, const ScaleSection& s) {
+    md << "\n## 2c. Scale on VictoriaMetrics\n\n"
+       << "A " << s.server
+       << " (Debian's package) of its own on 127.0.0.1 with **no scrape targets**: " << s.dataset
+       << ". The runner generates the samples and POSTs them as Prometheus text (millisecond "
+          "timestamps) to `/api/v1/import/prometheus` in chunks of 400,000 lines, then "
+          "`/internal/force_flush` (the fixture's VictoriaMetricsServer::importPrometheusText): "
+       << fmt(static_cast<double>(s.importBytes) / 1e6, 0)
+       << " MB, started, imported and searchable (count() of every family) in " << fmt(s.setupS, 1)
+       << " s. The plugin is libprometheus_ds.so on VictoriaMetrics' Prometheus API; it finds "
+          "the hosts from the fqdn values of the node series, as its create logs:\n\n"
+       << "> " << s.hostLog << "\n\n"
+       << "**Create**, in a fresh process (`wds_bench_e2e scale-child`): " << fmt(s.createMs, 1)
+       << " ms, the median of " << s.createReps << " fresh sources after the first ("
+       << fmt(s.firstCreateMs, 1)
+       << " ms). RSS of that process after the first create, the source alive: "
+       << mib(s.rssAfterCreateKiB) << " MiB (" << mib(s.rssBeforeKiB) << " MiB before dlopen; peak "
+       << mib(s.peakKiB) << " MiB); the live source holds " << mib(s.heapHeldKiB)
+       << " MiB of heap (mallinfo2).\n\n"
+       << "**One batch of every resource against sampled single calls**, on one handle: the "
+          "batch (statistic_batch, the batch/1 extension) of every instance's "
+          "instance_cpu_usage (vcpus 1-4 set) and of every host's host_cpu_usage, period "
+       << s.periodS
+       << " s at the data set's last sample, against single statistic_aggregation calls of "
+          "resources spread evenly over them; median of "
+       << s.reps
+       << " rounds after a warm-up round, who goes first alternating. Every round compares each "
+          "sampled single value with the batch's value of that resource: the run fails unless "
+          "they are the same double, bit for bit, or differ by at most "
+       << kScaleTolerance
+       << " of the value (of 1 below 1): VictoriaMetrics sums the series of an aggregate "
+          "(`avg by (fqdn)` over a host's CPUs) in no fixed order, so the same query asked twice "
+          "can differ in its last bits (the unstable column: sampled single calls whose value "
+          "changed from one round to the next, the batch not involved). Instances have one "
+          "series each, so nothing is summed for them. Queries: the batch answer's own count; HTTP "
+          "requests: counted by a recording proxy (bench/e2e/CaptureServer.cpp) in front of "
+          "VictoriaMetrics in an untimed round of their own (1.79's /metrics counters lag). Client "
+          "CPU: "
+          "user + sys of the whole client process (getrusage, the plugin's threads included). "
+          "Extrapolated: the sampled calls' time per call × every resource.\n\n"
+       << "| metric | resources | batch ms | batch queries / HTTP requests | batch client CPU "
+          "ms | sampled singles | singles ms | their HTTP requests | their client CPU ms | ms "
+          "per single | every resource as singles, extrapolated s | batch speed-up | bitwise "
+          "identical | differing in the last bits (max relative) | singles unstable |\n"
+       << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    for (const ScaleRow& row : s.rows) {
+        md << "| " << row.metric << " | " << thousands(row.resources) << " | "
+           << fmt(row.batchMs, 1) << " | " << row.batchQueries << " / " << row.batchRequests
+           << " | " << fmt(row.batchCpuMs, 1) << " | " << thousands(row.sampled) << " | "
+           << fmt(row.singlesMs, 1) << " | " << thousands(static_cast<double>(row.singleRequests))
+           << " | " << fmt(row.singlesCpuMs, 1) << " | " << fmt(row.perSingleMs(), 3) << " | "
+           << fmt(row.extrapolatedMs() / 1000, 1) << " | **×"
+           << fmt(ratio(row.extrapolatedMs(), row.batchMs), 1) << "** | "
+           << thousands(static_cast<double>(row.compared)) << " | "
+           << thousands(static_cast<double>(row.differing)) << " ("
+           << (row.differing > 0 ? sci(row.maxRelativeDiff) : std::string("—")) << ") | "
+           << thousands(static_cast<double>(row.singlesUnstable)) << " |\n";
+    }
+    if (!s.python.ran) {
+        md << "\nThe drop-in's prefetch was not measured in this run (`--scale-python 0`).\n";
+        return;
+    }
+    const ScalePython& p = s.python;
+    md << "\n**Through the Watcher drop-in**: `bench/python/bench_audit.py` (the audit phase's "
+          "driver: workload_stabilization's calls through `watcher_ds.watcher.PrometheusHelper` "
+          "built from a watcher.conf by oslo.config, Watcher's model elements as resources) "
+          "pointed at this VictoriaMetrics. With prefetch: the whole audit, "
+       << thousands(static_cast<double>(p.calls))
+       << " calls on a fresh helper (its create() outside the time: " << fmt(p.createMs, 1)
+       << " ms). Without prefetch: every " << p.stride << "th host and instance of the audit, "
+       << thousands(static_cast<double>(p.sampledCalls))
+       << " calls, extrapolated to the whole audit; the same sample asked of the prefetched "
+          "helper must answer the same doubles, bit for bit or within the tolerance above "
+          "(the run fails otherwise; "
+       << thousands(static_cast<double>(p.compared)) << " bitwise identical, "
+       << thousands(static_cast<double>(p.differing)) << " differing in the last bits"
+       << (p.differing > 0 ? ", at most " + sci(p.maxRelativeDiff) + " relative" : std::string())
+       << "). Median of " << s.reps
+       << " rounds. Client CPU: the whole Python process (`time.process_time`). RSS of the "
+          "Python process: "
+       << mib(p.modelKiB) << " MiB with the model, " << mib(p.rssAfterKiB)
+       << " MiB after the prefetched audit.\n\n"
+       << "| side | calls | datasource time ms | client CPU ms | HTTP requests (the proxy's "
+          "count, an untimed audit) | the whole audit, s |\n"
+       << "|---|---:|---:|---:|---:|---:|\n"
+       << "| prefetch on: the whole audit (" << p.batches << " batches, " << p.queries
+       << " queries, " << p.singleCalls << " calls of its own) | "
+       << thousands(static_cast<double>(p.calls)) << " | " << fmt(p.onMs, 1) << " | "
+       << fmt(p.onCpuMs, 1) << " | " << p.onRequests << " | " << fmt(p.onMs / 1000, 2) << " |\n"
+       << "| prefetch off: the sample | " << thousands(static_cast<double>(p.sampledCalls)) << " | "
+       << fmt(p.offSampledMs, 1) << " | " << fmt(p.offSampledCpuMs, 1) << " | "
+       << thousands(static_cast<double>(p.offRequests)) << " | "
+       << fmt(p.offExtrapolatedMs() / 1000, 1) << " (extrapolated: **×"
+       << fmt(ratio(p.offExtrapolatedMs(), p.onMs), 1) << "** the prefetched audit) |\n";
+}
+
 Summary Summary::of(std::vector<double> us) {
     Summary s;
     s.n = us.size();
@@ -898,6 +1000,80 @@ void writeJson(const Results& r, const std::string& path) {
         audit->set("memory", memory);
         root->set("audit", audit);
     }
+    if (r.scale.ran) {
+        const ScaleSection& s = r.scale;
+        Object::Ptr scale = object();
+        scale->set("server", s.server);
+        scale->set("dataset", s.dataset);
+        scale->set("hosts", s.hosts);
+        scale->set("instances", s.instances);
+        scale->set("period_s", s.periodS);
+        scale->set("repetitions", s.reps);
+        scale->set("tolerance_relative", kScaleTolerance);
+        scale->set("setup_s", s.setupS);
+        scale->set("import_bytes", s.importBytes);
+        scale->set("host_names_log", s.hostLog);
+        scale->set("first_create_ms", s.firstCreateMs);
+        scale->set("create_ms", s.createMs);
+        scale->set("create_reps", s.createReps);
+        scale->set("rss_before_kib", s.rssBeforeKiB);
+        scale->set("rss_after_create_kib", s.rssAfterCreateKiB);
+        scale->set("peak_rss_kib", s.peakKiB);
+        scale->set("heap_held_kib", s.heapHeldKiB);
+        Poco::JSON::Array::Ptr rows = new Poco::JSON::Array;
+        for (const ScaleRow& row : s.rows) {
+            Object::Ptr o = object();
+            o->set("metric", row.metric);
+            o->set("resources", row.resources);
+            o->set("batch_ms", row.batchMs);
+            o->set("batch_queries", row.batchQueries);
+            o->set("batch_http_requests", row.batchRequests);
+            o->set("batch_client_cpu_ms", row.batchCpuMs);
+            o->set("batch_items_without_value", row.batchWithoutValue);
+            o->set("sampled_singles", row.sampled);
+            o->set("singles_ms", row.singlesMs);
+            o->set("singles_http_requests", row.singleRequests);
+            o->set("singles_client_cpu_ms", row.singlesCpuMs);
+            o->set("ms_per_single", row.perSingleMs());
+            o->set("all_as_singles_extrapolated_ms", row.extrapolatedMs());
+            o->set("speedup_extrapolated", ratio(row.extrapolatedMs(), row.batchMs));
+            o->set("values_bitwise_identical", row.compared);
+            o->set("values_differing_within_tolerance", row.differing);
+            o->set("max_relative_difference", row.maxRelativeDiff);
+            o->set("singles_unstable_between_rounds", row.singlesUnstable);
+            o->set("values_differing_within_tolerance", row.differing);
+            o->set("max_relative_difference", row.maxRelativeDiff);
+            o->set("singles_unstable_between_rounds", row.singlesUnstable);
+            rows->add(o);
+        }
+        scale->set("rows", rows);
+        if (s.python.ran) {
+            const ScalePython& p = s.python;
+            Object::Ptr py = object();
+            py->set("stride", p.stride);
+            py->set("calls", p.calls);
+            py->set("sampled_calls", p.sampledCalls);
+            py->set("helper_create_ms", p.createMs);
+            py->set("prefetch_on_ms", p.onMs);
+            py->set("prefetch_on_cpu_ms", p.onCpuMs);
+            py->set("prefetch_on_http_requests", p.onRequests);
+            py->set("prefetch_batches", p.batches);
+            py->set("prefetch_queries", p.queries);
+            py->set("prefetch_single_calls", p.singleCalls);
+            py->set("prefetch_off_sampled_ms", p.offSampledMs);
+            py->set("prefetch_off_sampled_cpu_ms", p.offSampledCpuMs);
+            py->set("prefetch_off_sampled_http_requests", p.offRequests);
+            py->set("prefetch_off_extrapolated_ms", p.offExtrapolatedMs());
+            py->set("speedup_extrapolated", ratio(p.offExtrapolatedMs(), p.onMs));
+            py->set("model_rss_kib", p.modelKiB);
+            py->set("rss_after_audit_kib", p.rssAfterKiB);
+            py->set("values_bitwise_identical", p.compared);
+            py->set("values_differing_within_tolerance", p.differing);
+            py->set("max_relative_difference", p.maxRelativeDiff);
+            scale->set("drop_in", py);
+        }
+        root->set("scale", scale);
+    }
 
     Object::Ptr targets = object();
     targets->set("median_ratio_max", v.medianRatio);
@@ -1078,6 +1254,8 @@ void writeMarkdown(const Results& r, const std::string& path) {
 
     if (r.audit.ran)
         writeAudit(md, r.audit);
+    if (r.scale.ran)
+        writeScale(md, r.scale);
 
     md << "\n## 3. Start-up: dlopen + create (fetches the active targets, builds the label "
           "maps)\n\n"

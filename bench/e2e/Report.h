@@ -127,6 +127,61 @@ struct AuditSection {
     double speedup() const;  // off / on, datasource wall time
 };
 
+/** Relative difference (over max(1, |value|)) that the scale phase accepts as VM's rounding. */
+constexpr double kScaleTolerance = 1e-12;
+
+/** The scale phase: a batch of every resource vs sampled single calls, on VictoriaMetrics. */
+struct ScaleRow {
+    std::string metric;
+    int resources = 0, sampled = 0;              // in the batch; single calls
+    unsigned batchQueries = 0;                   // the batch answer's own count
+    long batchRequests = 0, singleRequests = 0;  // VictoriaMetrics' count, one round
+    double batchMs = 0, batchCpuMs = 0;          // medians; CPU: the whole client (getrusage)
+    double singlesMs = 0, singlesCpuMs = 0;      // the `sampled` calls together
+    long batchWithoutValue = 0;                  // batch items without a value
+    size_t compared = 0;                         // sampled values bitwise identical, all rounds
+    // VictoriaMetrics sums an aggregate's series in no fixed order (the same query asked twice
+    // can differ in the last bits): values within kScaleTolerance are counted apart.
+    size_t differing = 0;        // sampled batch values not bitwise the single's
+    double maxRelativeDiff = 0;  // the largest of those differences, relative
+    size_t singlesUnstable = 0;  // single calls whose value changed from one round to the next
+    double perSingleMs() const { return sampled > 0 ? singlesMs / sampled : 0; }
+    double extrapolatedMs() const { return perSingleMs() * resources; }
+};
+
+/** The drop-in's prefetched audit at that size vs a sampled audit without prefetch. */
+struct ScalePython {
+    bool ran = false;
+    int stride = 1;  // the sample: every stride-th host and instance
+    long calls = 0, sampledCalls = 0;
+    double createMs = 0;                           // the helper (prefetch on), outside the audit
+    double onMs = 0, onCpuMs = 0;                  // the whole audit with prefetch (medians)
+    double offSampledMs = 0, offSampledCpuMs = 0;  // the sample without prefetch
+    long onRequests = 0, offRequests = 0;          // VictoriaMetrics' count
+    long batches = 0, queries = 0, singleCalls = 0, onNone = 0;
+    long modelKiB = 0, rssAfterKiB = 0;  // the Python process: model built; after the audit
+    size_t compared = 0;                 // sampled calls bitwise identical on and off
+    size_t differing = 0;                // within kScaleTolerance, not bitwise
+    double maxRelativeDiff = 0;
+    double offExtrapolatedMs() const {
+        return sampledCalls > 0 ? offSampledMs * static_cast<double>(calls) / sampledCalls : 0;
+    }
+};
+
+struct ScaleSection {
+    bool ran = false;
+    std::string dataset, server;
+    int hosts = 0, instances = 0, reps = 0, periodS = 0;
+    double setupS = 0;       // starting VictoriaMetrics, generating and importing, searchable
+    size_t importBytes = 0;  // the Prometheus text POSTed
+    std::string hostLog;     // create's "host names: ..." line
+    double firstCreateMs = 0, createMs = 0;  // createMs: median of the fresh sources after it
+    int createReps = 0;
+    long rssBeforeKiB = 0, rssAfterCreateKiB = 0, peakKiB = 0, heapHeldKiB = 0;
+    std::vector<ScaleRow> rows;
+    ScalePython python;
+};
+
 /** Throughput of a fixed number of threads, and where the CPU went meanwhile. */
 struct Rate {
     double perS = 0;
@@ -210,6 +265,7 @@ struct Results {
     ProfileResult profile;
     PythonSection python;
     AuditSection audit;
+    ScaleSection scale;
     double seconds = 0;
 };
 

@@ -9,8 +9,11 @@
 //                 [--python-calls N]
 //                 [--audit-hosts N] [--audit-instances M] [--audit-reps K]
 //                 [--audit-memory-hosts N --audit-memory-instances M]  (e.g. 10000 / 100000)
-//                 [--phases per-call,python,batch,audit,concurrency,memory,profile,startup]
+//                 [--scale-hosts N --scale-instances M] [--scale-samples K] [--scale-reps K]
+//                 [--scale-python 0|1]  (VictoriaMetrics; e.g. 10000 / 100000)
+//                 [--phases per-call,python,batch,audit,scale,concurrency,memory,profile,startup]
 //   wds_bench_e2e startup-child --port P --request FILE --reps K    (one fresh process per size)
+//   wds_bench_e2e scale-child --port P --reps K                     (create at scale, fresh)
 //   wds_bench_e2e profile-child --port P --requests FILE --calls N  (run under callgrind)
 #include <malloc.h>
 #include <sched.h>
@@ -48,6 +51,7 @@
 #include "Profile.h"
 #include "PythonHost.h"
 #include "Report.h"
+#include "Scale.h"
 #include "ServerStats.h"
 #include "servers/ChildProcess.h"
 #include "servers/PrometheusServer.h"
@@ -713,10 +717,10 @@ int run(const Args& args) {
     progress("capturing the plugin's requests");
     const Workload work = capture(plugin, data, prom->port());
     // --phases picks a subset, e.g. for a quick look at one of them.
-    const std::string phases = args.count("phases")
-                                   ? "," + args.at("phases") + ","
-                                   : ",per-call,python,batch,audit,concurrency,memory,profile,"
-                                     "startup,";
+    const std::string phases =
+        args.count("phases") ? "," + args.at("phases") + ","
+                             : ",per-call,python,batch,audit,scale,concurrency,memory,profile,"
+                               "startup,";
     const auto phase = [&](const char* name) {
         return phases.find("," + std::string(name) + ",") != std::string::npos;
     };
@@ -811,6 +815,19 @@ int run(const Args& args) {
         r.audit = measureAudit(pluginPath, options);
     }
 
+    if (phase("scale")) {
+        // VictoriaMetrics with no scrape targets; small by default so ./scripts/bench stays
+        // short, 10,000 / 100,000 on request.
+        ScaleOptions options;
+        options.hosts = static_cast<int>(num("scale-hosts", 1000));
+        options.instances = static_cast<int>(num("scale-instances", 10000));
+        options.samples = static_cast<int>(num("scale-samples", 1000));
+        options.reps = static_cast<int>(num("scale-reps", 3));
+        options.python = num("scale-python", 1) != 0;
+        options.self = self;
+        r.scale = measureScale(plugin, pluginPath, options);
+    }
+
     std::stringstream sizes(args.count("startup-targets") ? args.at("startup-targets")
                                                           : "10,1000,10000");
     for (std::string size; phase("startup") && std::getline(sizes, size, ',');) {
@@ -855,6 +872,9 @@ int main(int argc, char** argv) {
     try {
         if (mode == "startup-child")
             return wdsbench::startupChild(args);
+        if (mode == "scale-child")
+            return wdsbench::scaleChild(args.at("plugin"), std::stoi(args.at("port")),
+                                        std::stoi(args.at("reps")));
         if (mode == "profile-child")
             return wdsbench::profileChild(args);
         return wdsbench::run(args);

@@ -19,7 +19,8 @@ The runner talks to it over stdin/stdout, one command line and one answer line:
     cluster N M     then N lines (host names) and M lines (instance uuids): the model -> JSON
     helper PATH     CONF parsed from the watcher.conf at PATH, and a helper built from it (the
                     previous one closed), pinned at EVAL_S                            -> JSON
-    audit           the audit's calls on the current helper, timed                   -> JSON
+    audit [STRIDE]  the audit's calls on the current helper, timed; with STRIDE, only every
+                    STRIDE-th node and instance (a sample, for the scale phase)      -> JSON
     profile K       the audit's calls on the current helper under cProfile: the K functions
                     with the most own time                                           -> JSON
     rss [trim]      this process's VmRSS and VmHWM (trim: after gc and malloc_trim)  -> JSON
@@ -99,8 +100,10 @@ class Cluster:
         return {str(k): v for k, v in sorted(mix.items())}
 
 
-def audit(helper, cluster, p):
-    """Every call of the audit, each timed alone; the values in call order."""
+def audit(helper, cluster, p, stride=1):
+    """Every call of the audit (of every stride-th node and instance), each timed alone; the
+    values in call order."""
+    nodes, instances = cluster.nodes[::stride], cluster.instances[::stride]
     metrics = p["metrics"]
     host_meters = [p["instance_metrics"][m] for m in metrics]
     periods, aggregates = p["periods"], p["aggregation_method"]
@@ -109,21 +112,21 @@ def audit(helper, cluster, p):
     granularity = p["granularity"]
     aggregation = helper.statistic_aggregation
     clock = time.perf_counter_ns
-    calls = (len(cluster.nodes) * len(host_meters) + len(cluster.instances) * len(metrics))
+    calls = len(nodes) * len(host_meters) + len(instances) * len(metrics)
     times = [0] * calls
     values = [None] * calls
     k = 0
     gc.collect()
     cpu_start = time.process_time_ns()
     start = clock()
-    for node in cluster.nodes:
+    for node in nodes:
         for meter in host_meters:
             t = clock()
             values[k] = aggregation(node, "compute_node", meter, node_period, node_aggregate,
                                     granularity)
             times[k] = clock() - t
             k += 1
-    for vm in cluster.instances:
+    for vm in instances:
         for meter in metrics:
             t = clock()
             values[k] = aggregation(vm, "instance", meter, vm_period, vm_aggregate, granularity)
@@ -136,6 +139,8 @@ def audit(helper, cluster, p):
     packed = array.array("d", (float("nan") if v is None else v for v in values))
     result = {"calls": calls, "wall_ms": wall_ns / 1e6, "cpu_ms": cpu_ns / 1e6, "none": none,
               "digest": hashlib.sha256(packed.tobytes()).hexdigest()}
+    if stride > 1:  # a sample: the values themselves, for a comparison call by call
+        result["values"] = values
     ordered = sorted(times)
     result["median_call_us"] = ordered[calls // 2] / 1e3
     prefetch = getattr(helper, "_prefetch", None)
@@ -209,7 +214,8 @@ def main():
             answer = json.dumps({"create_ms": (time.perf_counter_ns() - start) / 1e6,
                                  "prefetch": CONF.watcher_ds.prefetch})
         elif command == "audit":
-            answer = json.dumps(audit(helper, cluster, params))
+            stride = int(words[1]) if len(words) > 1 else 1
+            answer = json.dumps(audit(helper, cluster, params, stride))
         elif command == "profile":
             answer = json.dumps(profile(helper, cluster, params, int(words[1])))
         elif command == "rss":
