@@ -58,12 +58,21 @@ class Stub:
 
             def do_GET(self):
                 url = urllib.parse.urlsplit(self.path)
-                if url.path.endswith("/targets"):
+                self.answer(url.path, urllib.parse.parse_qs(url.query))
+
+            def do_POST(self):
+                # A batch of several regex sets comes as one form-encoded `or` query.
+                length = int(self.headers.get("Content-Length", "0"))
+                form = self.rfile.read(length).decode()
+                self.answer(urllib.parse.urlsplit(self.path).path, urllib.parse.parse_qs(form))
+
+            def answer(self, path, params):
+                if path.endswith("/targets"):
                     body = b'{"status":"success","data":{"activeTargets":[],"droppedTargets":[]}}'
-                elif "/label/" in url.path:
+                elif "/label/" in path:
                     body = json.dumps({"status": "success", "data": stub.uuids}).encode()
-                elif url.path.endswith("/query"):
-                    query = urllib.parse.parse_qs(url.query).get("query", [""])[0]
+                elif path.endswith("/query"):
+                    query = params.get("query", [""])[0]
                     named = UUID.findall(query)
                     if not named:
                         body = stub.all_body

@@ -87,13 +87,13 @@ class Bench {
         const wds::BatchResult captured = stubSource_.statisticBatch(request);
         if (!captured.ok())
             throw std::runtime_error("batch against the capture stub failed: " + captured.message);
-        std::vector<std::string> heads = stub.takeAll();
+        std::vector<std::string> heads = stub.takeAll();  // whole requests: POSTs carry a body
         for (std::string& head : heads) {
             head = retarget(head, prom_.port());
             const std::string requestLine = head.substr(0, head.find("\r\n"));
             row.urlBytes = std::max(row.urlBytes, requestLine.size());
-            row.regex = requestLine.find("%3D~") != std::string::npos ||
-                        requestLine.find("=~") != std::string::npos;
+            row.regex =
+                head.find("%3D~") != std::string::npos || head.find("=~") != std::string::npos;
         }
 
         std::vector<wds::ValueResult> perCall(singles.size());

@@ -6,7 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -64,12 +66,12 @@ CaptureServer::~CaptureServer() {
 
 std::string CaptureServer::last() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return heads_.empty() ? std::string() : heads_.back();
+    return requests_.empty() ? std::string() : requests_.back();
 }
 
 std::vector<std::string> CaptureServer::takeAll() {
     std::lock_guard<std::mutex> lock(mutex_);
-    return std::exchange(heads_, {});
+    return std::exchange(requests_, {});
 }
 
 void CaptureServer::serve() {
@@ -86,8 +88,16 @@ void CaptureServer::serve() {
         connection.join();
 }
 
+// The Content-Length of a request head (0 without one: a GET).
+size_t contentLength(std::string head) {
+    for (char& c : head)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const size_t at = head.find("\r\ncontent-length:");
+    return at == std::string::npos ? 0 : std::strtoull(head.c_str() + at + 17, nullptr, 10);
+}
+
 void CaptureServer::handle(int fd) {
-    // Kept-alive, one request at a time; GETs have no body.
+    // Kept-alive, one request at a time; a POST (a batch's `or` query) has a form body.
     std::string pending, body;
     std::unique_ptr<FloorClient> upstream;
     if (upstreamPort_ > 0)
@@ -98,27 +108,35 @@ void CaptureServer::handle(int fd) {
         if (n <= 0)
             return;
         pending.append(buf, static_cast<size_t>(n));
-        for (size_t end; (end = pending.find("\r\n\r\n")) != std::string::npos;) {
-            const std::string head = pending.substr(0, end + 4);
-            pending.erase(0, end + 4);
+        for (;;) {
+            const size_t headEnd = pending.find("\r\n\r\n");
+            if (headEnd == std::string::npos)
+                break;
+            const size_t size = headEnd + 4 + contentLength(pending.substr(0, headEnd + 4));
+            if (pending.size() < size)
+                break;  // the body is still on its way
+            const std::string request = pending.substr(0, size);
+            pending.erase(0, size);
             if (record_) {
                 std::lock_guard<std::mutex> lock(mutex_);
-                heads_.push_back(head);
+                requests_.push_back(request);
             }
             std::string reply;
             if (upstream) {
                 try {
-                    const int status = upstream->get(retarget(head, upstreamPort_), &body).status;
+                    const int status =
+                        upstream->get(retarget(request, upstreamPort_), &body).status;
                     reply = response(body, status);
                 } catch (const std::exception&) {
                     return;  // the client sees the connection close, as from a dead server
                 }
+            } else if (request.find(" /api/v1/targets") != std::string::npos) {
+                reply = response(targetsBody_);
+            } else if (request.find(" /api/v1/label/") != std::string::npos) {
+                reply = response(R"({"status":"success","data":[]})");
             } else {
-                const bool targets = head.find(" /api/v1/targets") != std::string::npos;
-                reply = response(
-                    targets ? targetsBody_
-                            : R"({"status":"success","data":{"resultType":"vector","result":[)"
-                              R"({"metric":{},"value":[1700001000,"42.5"]}]}})");
+                reply = response(R"({"status":"success","data":{"resultType":"vector","result":[)"
+                                 R"({"metric":{},"value":[1700001000,"42.5"]}]}})");
             }
             for (size_t sent = 0; sent < reply.size();) {
                 const ssize_t n =

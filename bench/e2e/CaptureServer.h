@@ -12,10 +12,10 @@ namespace wdsbench {
  * A loopback HTTP stub. It records the exact request bytes the plugin sends, so the floor client
  * can replay the identical GET (URL, headers, keep-alive) against the real Prometheus, and it is
  * a server that is never the bottleneck for the concurrency test (a thread per connection, canned
- * answers): /api/v1/targets lists the given fqdn labels, any other request gets a one-sample
- * vector. As a proxy (upstream(PORT)) it records the same way but forwards every request to a
- * real server on 127.0.0.1:PORT and relays its answer (status and body, re-framed with a
- * Content-Length), for clients whose requests depend on real answers.
+ * answers): /api/v1/targets lists the given fqdn labels, label values are an empty list, any
+ * other request gets a one-sample vector. As a proxy (upstream(PORT)) it records the same way but
+ * forwards every request to a real server on 127.0.0.1:PORT and relays its answer (status and body,
+ * re-framed with a Content-Length), for clients whose requests depend on real answers.
  */
 class CaptureServer {
   public:
@@ -28,9 +28,9 @@ class CaptureServer {
     CaptureServer& operator=(const CaptureServer&) = delete;
 
     int port() const { return port_; }
-    /** The head of the last request received (the plugin's calls are synchronous). */
+    /** The last request received, head and body (the plugin's calls are synchronous). */
     std::string last() const;
-    /** The heads of every request received since the last takeAll(), in order. */
+    /** Every request received since the last takeAll(), head and body, in order. */
     std::vector<std::string> takeAll();
 
   private:
@@ -44,7 +44,7 @@ class CaptureServer {
     int upstreamPort_;  // > 0: forward every request there
     std::atomic<bool> stop_{false};
     mutable std::mutex mutex_;
-    std::vector<std::string> heads_;
+    std::vector<std::string> requests_;
     std::vector<std::thread> connections_;  // only touched by the accept thread
     std::thread thread_;
 };

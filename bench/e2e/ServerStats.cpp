@@ -55,12 +55,17 @@ std::map<std::string, long> requestsBetween(const std::map<std::string, long>& b
 }
 
 QueryStats queryStats(const wds::testing::PrometheusServer& prom, const std::string& requestHead) {
-    // "GET <path-and-query> HTTP/1.1\r\n...": the same query, with the server's statistics.
+    // "GET <path-and-query> HTTP/1.1\r\n...": the same query, with the server's statistics. A
+    // POST's parameters are its form body; Go's server takes them in a URL as long as that.
     const size_t pathStart = requestHead.find(' ') + 1;
     const size_t pathEnd = requestHead.find(' ', pathStart);
     if (pathStart == 0 || pathEnd == std::string::npos)
         throw std::runtime_error("not a request head: " + requestHead.substr(0, 80));
-    const std::string path = requestHead.substr(pathStart, pathEnd - pathStart) + "&stats=all";
+    const size_t bodyStart = requestHead.find("\r\n\r\n");
+    const std::string form =
+        bodyStart == std::string::npos ? std::string() : requestHead.substr(bodyStart + 4);
+    const std::string path = requestHead.substr(pathStart, pathEnd - pathStart) +
+                             (form.empty() ? "" : "?" + form) + "&stats=all";
     const std::string body = prom.get(path).body;
     QueryStats stats;
     stats.innerEvalMs = 1000 * numberAfter(body, "\"innerEvalTime\":", path);
