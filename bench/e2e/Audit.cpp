@@ -27,24 +27,6 @@ namespace {
 
 using Poco::JSON::Object;
 
-Object::Ptr askJson(PythonHost& py, const std::string& command,
-                    const std::vector<std::string>& lines = {}) {
-    return Poco::JSON::Parser().parse(py.ask(command, lines)).extract<Object::Ptr>();
-}
-
-/** A watcher.conf as an operator writes it for the drop-in, read by oslo.config. */
-std::string writeConf(const std::string& path, const std::string& pluginPath, int port,
-                      bool prefetch) {
-    std::ofstream out(path);
-    out << "[watcher_datasources]\ndatasources = prometheus\nplugin_dir = "
-        << std::filesystem::path(pluginPath).parent_path().string()
-        << "\n\n[prometheus_client]\nhost = 127.0.0.1\nport = " << port
-        << "\n\n[watcher_ds]\nprefetch = " << (prefetch ? "true" : "false") << "\n";
-    if (!out)
-        throw std::runtime_error("cannot write " + path);
-    return path;
-}
-
 /** The audit's Python process, with the cluster model of `data` built in it. */
 std::unique_ptr<PythonHost> auditHost(const BenchData& data, AuditSection* section) {
     auto py = std::make_unique<PythonHost>(
@@ -233,10 +215,10 @@ AuditSection measureAudit(const std::string& pluginPath, const AuditOptions& opt
     section.setupS = usSince(started) / 1e6;
 
     CaptureServer proxy({}, true, prom->port());
-    const std::string on = writeConf(dir.file("on.conf"), pluginPath, prom->port(), true);
-    const std::string off = writeConf(dir.file("off.conf"), pluginPath, prom->port(), false);
+    const std::string on = writeDropInConf(dir.file("on.conf"), pluginPath, prom->port(), true);
+    const std::string off = writeDropInConf(dir.file("off.conf"), pluginPath, prom->port(), false);
     const std::string captured =
-        writeConf(dir.file("capture.conf"), pluginPath, proxy.port(), true);
+        writeDropInConf(dir.file("capture.conf"), pluginPath, proxy.port(), true);
     auto py = auditHost(data, &section);
 
     // The prefetch's own requests, through the capture proxy (create's targets GET left out).
@@ -344,8 +326,8 @@ AuditSection measureAudit(const std::string& pluginPath, const AuditOptions& opt
         wds::testing::TempDir bigDir("wds-bench-audit-memory-");
         progress("audit: writing the memory data set: " + big.describe());
         const auto bigProm = big.serve(bigDir.path());
-        section.memory.push_back(
-            memoryOf(big, writeConf(bigDir.file("on.conf"), pluginPath, bigProm->port(), true)));
+        section.memory.push_back(memoryOf(
+            big, writeDropInConf(bigDir.file("on.conf"), pluginPath, bigProm->port(), true)));
         bigProm->stop();
     }
     section.ran = true;

@@ -4,8 +4,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <Poco/JSON/Parser.h>
+
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 namespace wdsbench {
@@ -72,6 +76,23 @@ std::string PythonHost::ask(const std::string& command, const std::vector<std::s
     if (answer.rfind("error", 0) == 0)
         throw std::runtime_error("python host: " + command + ": " + answer);
     return answer;
+}
+
+Poco::JSON::Object::Ptr askJson(PythonHost& py, const std::string& command,
+                                const std::vector<std::string>& lines) {
+    return Poco::JSON::Parser().parse(py.ask(command, lines)).extract<Poco::JSON::Object::Ptr>();
+}
+
+std::string writeDropInConf(const std::string& path, const std::string& pluginPath, int port,
+                            bool prefetch) {
+    std::ofstream out(path);
+    out << "[watcher_datasources]\ndatasources = prometheus\nplugin_dir = "
+        << std::filesystem::path(pluginPath).parent_path().string()
+        << "\n\n[prometheus_client]\nhost = 127.0.0.1\nport = " << port
+        << "\n\n[watcher_ds]\nprefetch = " << (prefetch ? "true" : "false") << "\n";
+    if (!out)
+        throw std::runtime_error("cannot write " + path);
+    return path;
 }
 
 }  // namespace wdsbench

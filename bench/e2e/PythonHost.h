@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <Poco/JSON/Object.h>
+
 namespace wdsbench {
 
 /**
@@ -32,5 +34,13 @@ class PythonHost {
     FILE* toHost_ = nullptr;
     FILE* fromHost_ = nullptr;
 };
+
+/** ask() of a command whose answer is a JSON object (bench_audit.py's). */
+Poco::JSON::Object::Ptr askJson(PythonHost& py, const std::string& command,
+                                const std::vector<std::string>& lines = {});
+
+/** A watcher.conf as an operator writes it for the drop-in (read by oslo.config); its path. */
+std::string writeDropInConf(const std::string& path, const std::string& pluginPath, int port,
+                            bool prefetch);
 
 }  // namespace wdsbench

@@ -281,24 +281,6 @@ ScaleRow compareSides(const wds::Source& source, const ScaleData& data, bool hos
     return row;
 }
 
-Object::Ptr askJson(PythonHost& py, const std::string& command,
-                    const std::vector<std::string>& lines = {}) {
-    return Poco::JSON::Parser().parse(py.ask(command, lines)).extract<Object::Ptr>();
-}
-
-std::string writeConf(const std::string& path, const std::string& pluginPath, int port,
-                      bool prefetch) {
-    std::ofstream out(path);
-    out << "[watcher_datasources]\ndatasources = prometheus\nplugin_dir = "
-        << std::filesystem::path(pluginPath).parent_path().string()
-        << "\n\n[prometheus_client]\nhost = 127.0.0.1\nport = " << port
-        << "\nfqdn_label = fqdn\n\n[watcher_ds]\nprefetch = " << (prefetch ? "true" : "false")
-        << "\n";
-    if (!out)
-        throw std::runtime_error("cannot write " + path);
-    return path;
-}
-
 /**
  * workload_stabilization's audit through the drop-in (bench_audit.py): the whole audit with
  * prefetch, and every stride-th host and instance of it without, which the same prefetched
@@ -319,8 +301,8 @@ ScalePython throughPython(const ScaleData& data, const std::string& pluginPath,
     askJson(py, "cluster " + std::to_string(data.hosts) + " " + std::to_string(data.instances),
             names);
     out.modelKiB = askJson(py, "rss")->getValue<long>("rss_kib");
-    const std::string on = writeConf(dir + "/on.conf", pluginPath, vm.port(), true);
-    const std::string off = writeConf(dir + "/off.conf", pluginPath, vm.port(), false);
+    const std::string on = writeDropInConf(dir + "/on.conf", pluginPath, vm.port(), true);
+    const std::string off = writeDropInConf(dir + "/off.conf", pluginPath, vm.port(), false);
     const std::string sampled = "audit " + std::to_string(out.stride);
 
     std::vector<double> onMs, onCpuMs, offMs, offCpuMs, createMs;
@@ -364,11 +346,13 @@ ScalePython throughPython(const ScaleData& data, const std::string& pluginPath,
     }
     // HTTP requests, through the recording proxy in untimed audits of their own (the requests
     // of each helper's create() dropped).
-    askJson(py, "helper " + writeConf(dir + "/on-proxy.conf", pluginPath, proxy.port(), true));
+    askJson(py,
+            "helper " + writeDropInConf(dir + "/on-proxy.conf", pluginPath, proxy.port(), true));
     proxy.takeAll();
     askJson(py, "audit");
     out.onRequests = static_cast<long>(proxy.takeAll().size());
-    askJson(py, "helper " + writeConf(dir + "/off-proxy.conf", pluginPath, proxy.port(), false));
+    askJson(py,
+            "helper " + writeDropInConf(dir + "/off-proxy.conf", pluginPath, proxy.port(), false));
     proxy.takeAll();
     askJson(py, sampled);
     out.offRequests = static_cast<long>(proxy.takeAll().size());

@@ -228,10 +228,6 @@ Summary summaryOf(const Poco::JSON::Object::Ptr& o) {
     return s;
 }
 
-Poco::JSON::Object::Ptr askJson(PythonHost& py, const std::string& command) {
-    return Poco::JSON::Parser().parse(py.ask(command)).extract<Poco::JSON::Object::Ptr>();
-}
-
 /**
  * The Python host against the floor: bench/python/bench_host.py runs, in its own loop, the
  * watcher_ds call, the bare function pointer and the floor client (the same C++ code, loaded
