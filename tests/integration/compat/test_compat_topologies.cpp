@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <future>
 #include <map>
 #include <memory>
@@ -190,6 +191,11 @@ INSTANTIATE_TEST_SUITE_P(Topologies, EachTopology,
 
 TEST(LiveDatasetExporter, ServesTheDatasetsValuesOnTheGridWithExplicitTimestamps) {
     wds::testing::LiveDatasetExporter exporter;
+    EXPECT_EQ(exporter.answer("/metrics?host=controller&instance=controller:9100",
+                              static_cast<int64_t>(std::time(nullptr))),
+              std::make_pair(200, std::string()))
+        << "served before begin()";
+    exporter.begin();
     EXPECT_EQ(exporter.originS() % Dataset::kStep, 0);
     EXPECT_EQ(exporter.shiftS(), exporter.originS() - Dataset::kStart);
     const std::string controller = "/metrics?host=controller&instance=controller:9100";
