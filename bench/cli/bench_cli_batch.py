@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """CPU cost of `watcher-ds batch` itself, per resource, at 1,000 / 10,000 / 100,000 instances.
 
 A stub Prometheus on 127.0.0.1 (a thread of this process) answers every query at once with a

@@ -251,6 +251,7 @@ struct PythonSection {
 
 struct Results {
     std::string when, machine, prometheus, plugin;
+    std::string options;  // the runner's options beyond its output files, as given
     std::string dataset;  // one line: hosts, instances, series, samples
     int periodS = 0;
     std::vector<PerCallRow> perCall;

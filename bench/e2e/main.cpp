@@ -12,7 +12,7 @@
 //                 [--scale-hosts N --scale-instances M] [--scale-samples K] [--scale-reps K]
 //                 [--scale-python 0|1]  (VictoriaMetrics; e.g. 10000 / 100000)
 //                 [--phases per-call,python,batch,audit,scale,concurrency,memory,profile,startup]
-//   wds_bench_e2e startup-child --port P --request FILE --reps K    (one fresh process per size)
+//   wds_bench_e2e startup-child --port P --requests FILE --reps K   (one fresh process per size)
 //   wds_bench_e2e scale-child --port P --reps K                     (create at scale, fresh)
 //   wds_bench_e2e profile-child --port P --requests FILE --calls N  (run under callgrind)
 #include <malloc.h>
@@ -34,6 +34,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -110,6 +111,19 @@ wds::AggregationRequest requestFor(const Metric& metric, const std::string& reso
     return request;
 }
 
+/** Captured GETs, one after another (no bodies: each ends at its empty line). */
+std::vector<std::string> splitRequests(const std::string& raw) {
+    std::vector<std::string> requests;
+    for (size_t at = 0; at < raw.size();) {
+        const size_t end = raw.find("\r\n\r\n", at);
+        if (end == std::string::npos)
+            throw std::runtime_error("a captured request has no end of its head");
+        requests.push_back(raw.substr(at, end + 4 - at));
+        at = end + 4;
+    }
+    return requests;
+}
+
 /** One statistic_aggregation call, and the exact bytes the plugin sends for it. */
 struct Call {
     wds::AggregationRequest request;
@@ -117,7 +131,7 @@ struct Call {
 };
 
 struct Workload {
-    std::string targetsRaw;                   // create()'s GET of the active targets
+    std::string createRaw;  // create()'s GETs: the active targets, then the fqdn label's values
     std::vector<std::vector<Call>> byMetric;  // in kMetrics order
 };
 
@@ -129,7 +143,8 @@ Workload capture(const wds_plugin_v1& plugin, const BenchData& data, int promPor
     CaptureServer stub(hosts);
     Workload work;
     wds::Source source = connect(plugin, stub.port());
-    work.targetsRaw = stub.last();
+    for (const std::string& request : stub.takeAll())
+        work.createRaw += request;
     for (const Metric& metric : kMetrics) {
         std::vector<Call>& calls = work.byMetric.emplace_back();
         const int count = metric.host ? data.hosts : data.instances;
@@ -502,7 +517,7 @@ int startupChild(const Args& args) {
     const long rssAfterDlopen = rssKiB();
 
     const int port = std::stoi(args.at("port"));
-    const std::string request = readFile(args.at("request"));
+    const std::vector<std::string> requests = splitRequests(readFile(args.at("requests")));
     const int reps = std::stoi(args.at("reps"));
     long rssAfterCreate = 0, peakKiB = 0, heapHeldKiB = 0;
     size_t bodyBytes = 0;
@@ -520,11 +535,15 @@ int startupChild(const Args& args) {
                     heapHeldKiB = heapInUseKiB() - heapBefore;
                 }
             } else {
-                // A new connection each time, as create() opens one.
-                const FloorClient::Reply reply = FloorClient(port).get(request);
-                check(reply);
+                // create()'s GETs on a new connection each time, as create() opens one.
+                FloorClient client(port);
+                bodyBytes = 0;
+                for (const std::string& request : requests) {
+                    const FloorClient::Reply reply = client.get(request);
+                    check(reply);
+                    bodyBytes += reply.bodyBytes;
+                }
                 floor->add(usSince(start) / 1000);
-                bodyBytes = reply.bodyBytes;
             }
         }
     }
@@ -550,7 +569,7 @@ double p90(std::vector<double> v) {
 }
 
 StartupRow startup(const std::string& self, const std::string& pluginPath, int targets,
-                   const std::string& targetsRaw, int reps) {
+                   const std::string& createRaw, int reps) {
     BenchData sized;
     sized.hosts = targets / 2;
     wds::testing::PrometheusOptions options;
@@ -559,13 +578,16 @@ StartupRow startup(const std::string& self, const std::string& pluginPath, int t
     wds::testing::PrometheusServer prom(options);
     prom.start();
 
-    const std::string requestFile = prom.workDir() + "/targets.request";
-    writeFile(requestFile, retarget(targetsRaw, prom.port()));
+    const std::string requestFile = prom.workDir() + "/create.requests";
+    std::string requests;
+    for (const std::string& request : splitRequests(createRaw))
+        requests += retarget(request, prom.port());
+    writeFile(requestFile, requests);
     wds::testing::ChildProcess child;
     const std::string log = prom.workDir() + "/startup.log";
     child.start(
         {self, "startup-child", "--plugin", pluginPath, "--port", std::to_string(prom.port()),
-         "--request", requestFile, "--reps", std::to_string(reps)},
+         "--requests", requestFile, "--reps", std::to_string(reps)},
         log);
     if (!child.wait(std::chrono::seconds(300)) || child.exitStatus() != 0)
         throw std::runtime_error("startup child failed:\n" + child.logTail());
@@ -625,15 +647,13 @@ int profileChild(const Args& args) {
     FloorClient floor(port);
     // One call per metric for the data set's first host and instance; requests come from the
     // parent's capture, separated by their empty line.
-    const std::string raw = readFile(args.at("requests"));
+    const std::vector<std::string> raw = splitRequests(readFile(args.at("requests")));
     const BenchData data;
     std::vector<Call> calls;
-    size_t at = 0;
-    for (const Metric& metric : kMetrics) {
-        const size_t end = raw.find("\r\n\r\n", at) + 4;
-        calls.push_back({requestFor(metric, metric.host ? data.hostName(0) : data.uuid(0)),
-                         raw.substr(at, end - at)});
-        at = end;
+    for (size_t m = 0; m < std::size(kMetrics) && m < raw.size(); ++m) {
+        const Metric& metric = kMetrics[m];
+        calls.push_back(
+            {requestFor(metric, metric.host ? data.hostName(0) : data.uuid(0)), raw[m]});
     }
     for (const Call& call : calls) {  // warm-up, outside the collected functions
         check(source.statisticAggregation(call.request));
@@ -693,12 +713,18 @@ int run(const Args& args) {
     data.instances = static_cast<int>(num("instances", 500));
     data.seriesPerInstance = static_cast<int>(num("series", 2));
     data.windowS = num("window", 1800);
-    const int calls = static_cast<int>(num("calls", 20000));
+    const int calls = static_cast<int>(num("calls", 12000));
     const long memoryCalls = num("memory-calls", 100000);
-    const double seconds = static_cast<double>(num("concurrency-ms", 2000)) / 1000;
+    const double seconds = static_cast<double>(num("concurrency-ms", 1500)) / 1000;
 
     Results r;
     r.when = now();
+    for (const auto& [name, value] : args) {
+        static const std::set<std::string> kNotOptions = {"out-md", "out-json", "micro-json",
+                                                          "plugin", "self"};
+        if (kNotOptions.count(name) == 0)
+            r.options += " --" + name + " " + value;
+    }
     r.machine = machine();
     r.plugin = pluginPath;
     r.periodS = kPeriodS;
@@ -828,7 +854,7 @@ int run(const Args& args) {
                                                           : "10,1000,10000");
     for (std::string size; phase("startup") && std::getline(sizes, size, ',');) {
         progress("start-up with " + size + " targets");
-        r.startup.push_back(startup(self, pluginPath, std::stoi(size), work.targetsRaw,
+        r.startup.push_back(startup(self, pluginPath, std::stoi(size), work.createRaw,
                                     static_cast<int>(num("startup-reps", 11))));
     }
 
