@@ -463,7 +463,7 @@ std::vector<ConcurrencyRow> concurrency(const wds::Source& source, int port,
             }
             if (local != nullptr) {
                 row.localPerS =
-                    std::max(row.localPerS, perSecond(row.threads, 1.0, localWorker).perS);
+                    std::max(row.localPerS, perSecond(row.threads, seconds / 2, localWorker).perS);
             }
         }
     }
@@ -713,7 +713,7 @@ int run(const Args& args) {
     data.instances = static_cast<int>(num("instances", 500));
     data.seriesPerInstance = static_cast<int>(num("series", 2));
     data.windowS = num("window", 1800);
-    const int calls = static_cast<int>(num("calls", 12000));
+    const int calls = static_cast<int>(num("calls", 10000));
     const long memoryCalls = num("memory-calls", 100000);
     const double seconds = static_cast<double>(num("concurrency-ms", 1500)) / 1000;
 
@@ -831,7 +831,7 @@ int run(const Args& args) {
         AuditOptions options;
         options.hosts = static_cast<int>(num("audit-hosts", 1000));
         options.instances = static_cast<int>(num("audit-instances", 10000));
-        options.reps = static_cast<int>(num("audit-reps", 5));
+        options.reps = static_cast<int>(num("audit-reps", 3));
         options.memoryHosts = static_cast<int>(num("audit-memory-hosts", 0));
         options.memoryInstances = static_cast<int>(num("audit-memory-instances", 0));
         r.audit = measureAudit(pluginPath, options);
