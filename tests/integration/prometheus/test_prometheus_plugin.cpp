@@ -431,10 +431,10 @@ TEST_F(PrometheusPluginTest, SecretsNeverReachLogsOrErrors) {
     EXPECT_THAT(outcome.message, testing::Not(HasSubstr("s3cr3t")));
 }
 
+// valgrind cannot run an AddressSanitizer build: the normal pass runs this test; the ASan
+// pass has none, rather than one that skips itself.
+#ifndef WDS_SANITIZED
 TEST_F(PrometheusPluginTest, RepeatedLoadCreateQueryDestroyUnloadIsCleanUnderValgrind) {
-#ifdef WDS_SANITIZED
-    GTEST_SKIP() << "valgrind cannot run an AddressSanitizer build";
-#endif
     // The C host checks open files and threads itself (exit 70 on growth); valgrind checks
     // memory errors and leaks (exit 99).
     const std::string command =
@@ -452,6 +452,7 @@ TEST_F(PrometheusPluginTest, RepeatedLoadCreateQueryDestroyUnloadIsCleanUnderVal
     }
     EXPECT_EQ(cycles, 3u) << output;
 }
+#endif  // WDS_SANITIZED
 
 TEST_F(PrometheusPluginTest, PlainC99HostGetsTheSameNumbers) {
     const std::string command = std::string(WDS_C_HOST) + " " + WDS_PROMETHEUS_PLUGIN +
